@@ -1,0 +1,1 @@
+"""anjian (安监): work-safety supervision platform."""

@@ -1,0 +1,144 @@
+"""Scoping: the one place that decides which records a user may see.
+
+A user's scope is (region code prefix) ∩ (industries, for a department) ∩
+(enterprise, for an enterprise user) ∩ (grid, for a grid worker). Every selector
+passes its queryset through `scoped(qs, user)`; a model says how its rows reach
+those facts with a `scope_paths` class attribute. A restriction a model cannot
+express (a department looking at records with no industry) yields nothing:
+the mechanism fails closed.
+
+Records outside the scope answer exactly like records that do not exist:
+`get_scoped_or_404` raises Http404 for both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class ScopePaths:
+    """Lookups from a model's rows to the facts a scope restricts.
+
+    region: lookup of the region code (a path string), e.g. "region_id" or
+        "enterprise__region_id". Required: every scoped record lies somewhere.
+    industry: lookup of the GB/T 4754 大类 code, or None if rows carry none.
+    enterprise: lookup of the enterprise organisation's id, or None.
+    grid: lookup of the grid's id, or None.
+    """
+
+    region: str
+    industry: str | None = None
+    enterprise: str | None = None
+    grid: str | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see. `everything` is for operators; `nothing` for users with
+    no organisation or a role that sees records only by assignment (experts)."""
+
+    everything: bool = False
+    nothing: bool = False
+    region_prefix: str | None = None
+    industry_codes: frozenset[str] | None = None
+    enterprise_id: int | None = None
+    grid_id: int | None = None
+
+    def q(self, paths: ScopePaths) -> Q | None:
+        """The filter for a model with `paths`, or None when nothing may be seen."""
+        if self.everything:
+            return Q()
+        if self.nothing or not self.region_prefix:
+            return None
+        condition = Q(**{f"{paths.region}__startswith": self.region_prefix})
+        for wanted, path in (
+            (self.industry_codes, paths.industry),
+            (self.enterprise_id, paths.enterprise),
+            (self.grid_id, paths.grid),
+        ):
+            if wanted is None:
+                continue
+            if path is None:
+                return None
+            lookup = f"{path}__in" if isinstance(wanted, frozenset) else path
+            condition &= Q(**{lookup: wanted})
+        return condition
+
+    def apply(self, qs: models.QuerySet[M]) -> models.QuerySet[M]:
+        paths = getattr(qs.model, "scope_paths", None)
+        if not isinstance(paths, ScopePaths):
+            raise TypeError(f"{qs.model.__name__} declares no scope_paths; it cannot be scoped")
+        condition = self.q(paths)
+        return qs.none() if condition is None else qs.filter(condition)
+
+    def covers_region(self, code: str) -> bool:
+        """Whether a region code lies inside the scope's region subtree."""
+        if self.everything:
+            return True
+        return bool(self.region_prefix) and not self.nothing and code.startswith(self.region_prefix)
+
+
+NO_SCOPE = Scope(nothing=True)
+
+
+def _compute_scope(user: Any) -> Scope:
+    from anjian.orgs.models import Role
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_SCOPE
+    if user.is_superuser:
+        return Scope(everything=True)
+    org = user.organisation
+    if org is None or not org.is_active:
+        return NO_SCOPE
+    region = org.region_id
+    role = user.role
+    if role in (Role.LEADER, Role.SAFETY, Role.TOWNSHIP):
+        return Scope(region_prefix=region)
+    if role == Role.DEPARTMENT:
+        return Scope(region_prefix=region, industry_codes=org.supervised_division_codes())
+    if role == Role.GRID:
+        if user.grid_id is None:
+            return NO_SCOPE
+        return Scope(region_prefix=user.grid.region_id, grid_id=user.grid_id)
+    if role == Role.ENTERPRISE:
+        return Scope(region_prefix=region, enterprise_id=org.pk)
+    return NO_SCOPE  # experts see only what they are assigned to
+
+
+def scope_for(user: Any) -> Scope:
+    """The user's scope, computed once per user object (one request)."""
+    cached = getattr(user, "_anjian_scope", None)
+    if cached is None:
+        cached = _compute_scope(user)
+        if user is not None:
+            with contextlib.suppress(AttributeError):
+                user._anjian_scope = cached
+    return cached
+
+
+def scoped(qs: models.QuerySet[M], user: Any) -> models.QuerySet[M]:
+    """`qs` restricted to what `user` may see."""
+    return scope_for(user).apply(qs)
+
+
+def get_scoped_or_404(qs: models.QuerySet[M], user: Any, **lookup: Any) -> M:
+    """One record of `qs` inside the user's scope; outside it looks like not found."""
+    try:
+        return scoped(qs, user).get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("未找到该记录") from exc
+
+
+def unscoped(qs: models.QuerySet[M]) -> models.QuerySet[M]:
+    """Every row, ignoring scope. For management commands and tests only."""
+    return qs

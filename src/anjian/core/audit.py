@@ -1,0 +1,105 @@
+"""Writing and reading the audit trail.
+
+Services take a `snapshot` before a change and call `record` after it; the
+entry stores the fields that differ, as the values a person reads (choice
+labels, related records' names).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from anjian.core.models import AuditEntry
+
+#: Fields never shown in the trail (secrets or bookkeeping).
+HIDDEN_FIELDS = frozenset({"password", "created_at", "updated_at", "last_login", "key_hash"})
+
+
+def _readable(instance: models.Model, field: models.Field) -> Any:
+    if field.many_to_many:
+        if instance.pk is None:
+            return []
+        return sorted(str(obj) for obj in getattr(instance, field.name).all())
+    if field.is_relation:
+        related = getattr(instance, field.name)
+        return None if related is None else str(related)
+    value = getattr(instance, field.attname)
+    if field.choices and value not in (None, ""):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The record's audited fields as readable, JSON-safe values."""
+    wanted = set(fields) if fields is not None else None
+    result: dict[str, Any] = {}
+    for field in [*instance._meta.concrete_fields, *instance._meta.many_to_many]:
+        if field.name in HIDDEN_FIELDS or getattr(field, "primary_key", False):
+            continue
+        if wanted is not None and field.name not in wanted:
+            continue
+        result[field.name] = _readable(instance, field)
+    return result
+
+
+def diff(
+    model: type[models.Model], before: dict[str, Any], after: dict[str, Any]
+) -> dict[str, Any]:
+    """{field: {"label", "from", "to"}} for every field whose value differs."""
+    changes: dict[str, Any] = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old != new:
+            label = str(model._meta.get_field(name).verbose_name)
+            changes[name] = {"label": label, "from": old, "to": new}
+    return changes
+
+
+def record(
+    *,
+    actor: Any,
+    instance: models.Model,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Append one entry for `instance`. Pass before/after snapshots, or `changes` directly."""
+    if changes is None:
+        changes = diff(
+            type(instance), before or {}, after if after is not None else snapshot(instance)
+        )
+    actor_obj = actor if getattr(actor, "pk", None) else None
+    actor_name = ""
+    if actor_obj is not None:
+        actor_name = actor_obj.get_full_name() or actor_obj.get_username()
+    return AuditEntry.objects.create(
+        actor=actor_obj,
+        actor_name=actor_name,
+        action=action,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:255],
+        changes=changes,
+        reason=reason or "",
+    )
+
+
+def history_for(instance: models.Model) -> models.QuerySet[AuditEntry]:
+    """The record's trail, newest first. Callers must have fetched `instance` through a
+    scoped selector: the trail is visible exactly when the record is."""
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        object_id=str(instance.pk),
+    ).select_related("actor")

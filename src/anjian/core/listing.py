@@ -1,0 +1,128 @@
+"""The list page pattern: filters, sort, pagination, htmx partial, Excel export.
+
+A list page is a `ListPage` subclass that names its scoped selector, its filter
+form and its columns. The Excel export uses the same queryset, so it honours the
+same filters and the same scope as the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views import View
+
+from anjian.core.exports import rows_from, xlsx_response
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: Callable[[Any], Any]
+    sort: str | None = None  # ORM field to order by when the header is clicked
+    link: bool = False  # render as a link to the row's page
+    export: bool = True
+
+
+def detail_fields(obj: Any, names: list[str]) -> list[tuple[str, Any]]:
+    """(label, readable value) for the detail page pattern."""
+    result = []
+    for name in names:
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            value = "、".join(str(o) for o in getattr(obj, name).all()) or "—"
+        elif field.choices:
+            value = getattr(obj, f"get_{name}_display")()
+        else:
+            value = getattr(obj, name)
+            if isinstance(value, bool):
+                value = "是" if value else "否"
+        result.append((str(field.verbose_name), value if value not in (None, "") else "—"))
+    return result
+
+
+class ListPage(View):
+    title: str = ""
+    columns: list[Column] = []
+    filter_form_class: type[forms.Form] | None = None
+    default_sort: str = "pk"
+    template_name = "core/list.html"
+    table_template_name = "core/_list_table.html"
+    export_name: str = "导出"
+    create_url: str | None = None
+    create_label: str = "新建"
+
+    def queryset(self, request: HttpRequest) -> QuerySet:
+        raise NotImplementedError
+
+    def filter(self, qs: QuerySet, data: dict[str, Any]) -> QuerySet:
+        return qs
+
+    def can_create(self, request: HttpRequest) -> bool:
+        return False
+
+    def _sort(self, request: HttpRequest) -> tuple[str, list[dict[str, Any]]]:
+        allowed = {c.sort for c in self.columns if c.sort}
+        requested = request.GET.get("sort", "")
+        key = requested.lstrip("-")
+        sort = requested if key in allowed else self.default_sort
+        headers = []
+        for column in self.columns:
+            header: dict[str, Any] = {"label": column.label, "sort": None, "state": ""}
+            if column.sort:
+                if sort == column.sort:
+                    header["sort"], header["state"] = f"-{column.sort}", "asc"
+                elif sort == f"-{column.sort}":
+                    header["sort"], header["state"] = column.sort, "desc"
+                else:
+                    header["sort"] = column.sort
+            headers.append(header)
+        return sort, headers
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = None
+        qs = self.queryset(request)
+        if self.filter_form_class is not None:
+            form = self.filter_form_class(request.GET or None, request=request)
+            if form.is_bound:
+                qs = self.filter(qs, form.cleaned_data) if form.is_valid() else qs.none()
+        sort, headers = self._sort(request)
+        qs = qs.order_by(sort, "pk")
+        if request.GET.get("export") == "xlsx":
+            columns = [c for c in self.columns if c.export]
+            return xlsx_response(
+                title=self.title,
+                headers=[c.label for c in columns],
+                rows=rows_from(qs.iterator(chunk_size=2000), [c.value for c in columns]),
+                filename=self.export_name,
+            )
+        page = Paginator(qs, settings.ANJIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = [
+            {
+                "url": obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None,
+                "cells": [{"value": c.value(obj), "link": c.link} for c in self.columns],
+            }
+            for obj in page.object_list
+        ]
+        context = {
+            "title": self.title,
+            "form": form,
+            "headers": headers,
+            "rows": rows,
+            "page": page,
+            "create_url": self.create_url if self.can_create(request) else None,
+            "create_label": self.create_label,
+            "table_template": self.table_template_name,
+        }
+        is_table_refresh = (
+            request.headers.get("HX-Request") and request.headers.get("HX-Target") == "list-table"
+        )
+        template = self.table_template_name if is_table_refresh else self.template_name
+        return render(request, template, context)

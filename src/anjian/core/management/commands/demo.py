@@ -1,0 +1,46 @@
+"""`anjian demo`: the demo district (唐山市路南区) and one login per role. Idempotent."""
+
+from importlib import import_module
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+#: Each later module adds its builder here; builders are idempotent and run in order.
+DEMO_BUILDERS = [
+    "anjian.orgs.demo.build",
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo data (唐山市路南区) and print the logins. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="do not print the logins")
+
+    def handle(self, *args, quiet=False, **options):
+        from anjian.orgs.models import Industry
+        from anjian.regions.models import Region
+
+        if not Region.objects.filter(code="130202").exists():
+            call_command("regions", "load", stdout=self.stdout)
+        if not Industry.objects.exists():
+            call_command("industries", "load", stdout=self.stdout)
+        logins = []
+        with transaction.atomic():
+            for dotted in DEMO_BUILDERS:
+                module, name = dotted.rsplit(".", 1)
+                result = getattr(import_module(module), name)()
+                logins.extend(result or [])
+        if quiet:
+            return
+        from anjian.orgs.demo import DEMO_PASSWORD
+
+        self.stdout.write("")
+        self.stdout.write(
+            f"安监 demo: http://127.0.0.1:8000/   (password for every login: {DEMO_PASSWORD})"
+        )
+        width = max(len(u) for u, _, _ in logins)
+        for username, role, org in logins:
+            self.stdout.write(f"  {username.ljust(width)}  {role}  {org}")
+        self.stdout.write("")

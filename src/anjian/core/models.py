@@ -1,0 +1,84 @@
+"""Base model and the audit trail every domain record writes to."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("审计记录不可修改")
+
+    def delete(self):
+        raise PermissionError("审计记录不可删除")
+
+
+class AuditEntry(models.Model):
+    """One change of one record: who, when, what (before → after) and why.
+
+    Append-only: the model refuses updates and deletes, and database triggers
+    (migration 0002) refuse UPDATE everywhere and DELETE on PostgreSQL.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "创建"
+        UPDATE = "update", "修改"
+        DELETE = "delete", "删除"
+        TRANSITION = "transition", "状态变更"
+        DEACTIVATE = "deactivate", "停用"
+        ACTIVATE = "activate", "启用"
+        PASSWORD = "password", "修改密码"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOCKED = "locked", "账号锁定"
+        TOKEN_CREATED = "token_created", "创建API令牌"
+        TOKEN_REVOKED = "token_revoked", "吊销API令牌"
+
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField("记录ID", max_length=64)
+    object_repr = models.CharField("记录", max_length=255)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    reason = models.TextField("原因", blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "created_at"], name="core_audit_object_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = f"{self.created_at:%Y-%m-%d %H:%M}"
+        return f"{when} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("审计记录不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计记录不可删除")

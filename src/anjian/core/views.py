@@ -1,0 +1,75 @@
+import json
+
+from django.contrib.auth import views as auth_views
+from django.db import connection
+from django.db.models import Count
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from anjian.core.access import scope_for
+from anjian.orgs.models import Organisation
+from anjian.orgs.selectors import organisations_for
+from anjian.regions.models import Region
+
+
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.context_data["locked"] = getattr(self.request, "anjian_locked", False)
+        return response
+
+
+def home(request):
+    scope = scope_for(request.user)
+    orgs = organisations_for(request.user)
+    by_kind = dict(orgs.filter(is_active=True).values_list("kind").annotate(n=Count("pk")))
+    cards = [
+        {"label": label, "value": by_kind.get(kind, 0)}
+        for kind, label in Organisation.Kind.choices
+        if kind != Organisation.Kind.OTHER
+    ]
+    scope_region = (
+        Region.objects.filter(code=scope.region_prefix).first() if scope.region_prefix else None
+    )
+    chart = None
+    if scope_region is not None and scope_region.level < Region.Level.VILLAGE:
+        children = list(Region.objects.filter(parent=scope_region).order_by("code"))
+        counts = {c.code: 0 for c in children}
+        for region_id in orgs.filter(is_active=True).values_list("region_id", flat=True):
+            for child in counts:
+                if region_id.startswith(child):
+                    counts[child] += 1
+                    break
+        if children:
+            chart = json.dumps(
+                {
+                    "tooltip": {"trigger": "axis"},
+                    "grid": {"left": 40, "right": 10, "bottom": 90, "top": 20},
+                    "xAxis": {
+                        "type": "category",
+                        "data": [c.name for c in children],
+                        "axisLabel": {"rotate": 40, "interval": 0},
+                    },
+                    "yAxis": {"type": "value", "minInterval": 1},
+                    "series": [
+                        {
+                            "type": "bar",
+                            "name": "单位数",
+                            "data": [counts[c.code] for c in children],
+                            "itemStyle": {"color": "#0b4f8a"},
+                        }
+                    ],
+                },
+                ensure_ascii=False,
+            )
+    return render(
+        request, "home.html", {"cards": cards, "scope_region": scope_region, "chart": chart}
+    )
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,278 @@
+"""The write path for organisations, users and API tokens: atomic, checked, audited."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from anjian.core import audit
+from anjian.core.access import scope_for
+from anjian.core.models import AuditEntry
+from anjian.orgs import permissions
+from anjian.orgs.models import ApiToken, Industry, Organisation, User
+
+ORGANISATION_FIELDS = (
+    "name",
+    "kind",
+    "region",
+    "parent",
+    "industry",
+    "grid",
+    "credit_code",
+    "address",
+    "phone",
+)
+USER_FIELDS = ("full_name", "phone", "email", "role", "is_org_admin", "grid")
+
+
+def _check_region_in_scope(actor: User, organisation: Organisation) -> None:
+    if not scope_for(actor).covers_region(organisation.region_id):
+        raise ValidationError({"region": "只能在本辖区内登记单位。"})
+
+
+@transaction.atomic
+def organisation_create(
+    *, actor: User, data: dict[str, Any], supervised_industries: list[Industry] | None = None
+) -> Organisation:
+    if not permissions.can_manage_organisations(actor):
+        raise PermissionDenied("无权登记单位。")
+    organisation = Organisation(**{k: v for k, v in data.items() if k in ORGANISATION_FIELDS})
+    _check_region_in_scope(actor, organisation)
+    organisation.full_clean()
+    organisation.save()
+    if supervised_industries is not None:
+        organisation.supervised_industries.set(supervised_industries)
+    audit.record(actor=actor, instance=organisation, action=AuditEntry.Action.CREATE, before={})
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(
+    *,
+    actor: User,
+    organisation: Organisation,
+    data: dict[str, Any],
+    supervised_industries: list[Industry] | None = None,
+    reason: str = "",
+) -> Organisation:
+    if not permissions.can_manage_organisations(actor):
+        raise PermissionDenied("无权修改单位信息。")
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = audit.snapshot(organisation)
+    changed = [k for k in data if k in ORGANISATION_FIELDS]
+    for key in changed:
+        setattr(organisation, key, data[key])
+    _check_region_in_scope(actor, organisation)
+    organisation.full_clean()
+    organisation.save(update_fields=[*[f"{k}" for k in changed], "updated_at"])
+    if supervised_industries is not None:
+        organisation.supervised_industries.set(supervised_industries)
+    after = audit.snapshot(organisation)
+    if before != after:
+        audit.record(
+            actor=actor,
+            instance=organisation,
+            action=AuditEntry.Action.UPDATE,
+            before=before,
+            after=after,
+            reason=reason,
+        )
+    return organisation
+
+
+@transaction.atomic
+def organisation_set_active(
+    *, actor: User, organisation: Organisation, active: bool, reason: str
+) -> Organisation:
+    if not permissions.can_manage_organisations(actor):
+        raise PermissionDenied("无权停用或启用单位。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写原因。"})
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.is_active == active:
+        return organisation
+    before = audit.snapshot(organisation, ["is_active"])
+    organisation.is_active = active
+    organisation.save(update_fields=["is_active", "updated_at"])
+    audit.record(
+        actor=actor,
+        instance=organisation,
+        action=AuditEntry.Action.ACTIVATE if active else AuditEntry.Action.DEACTIVATE,
+        before=before,
+        after=audit.snapshot(organisation, ["is_active"]),
+        reason=reason,
+    )
+    return organisation
+
+
+@transaction.atomic
+def user_create(
+    *, actor: User, organisation: Organisation, username: str, password: str, data: dict[str, Any]
+) -> User:
+    if not permissions.can_manage_users_of(actor, organisation):
+        raise PermissionDenied("无权为该单位添加用户。")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "该用户名已被使用。"})
+    user = User(
+        username=username,
+        organisation=organisation,
+        **{k: v for k, v in data.items() if k in USER_FIELDS},
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit.record(actor=actor, instance=user, action=AuditEntry.Action.CREATE, before={})
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, data: dict[str, Any], reason: str = "") -> User:
+    if not permissions.can_manage_users_of(actor, user.organisation):
+        raise PermissionDenied("无权修改该用户。")
+    if (
+        user.pk == actor.pk
+        and "is_org_admin" in data
+        and not data["is_org_admin"]
+        and not actor.is_superuser
+    ):
+        raise ValidationError({"is_org_admin": "不能取消自己的单位管理员权限。"})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = audit.snapshot(user)
+    changed = [k for k in data if k in USER_FIELDS]
+    for key in changed:
+        setattr(user, key, data[key])
+    user.full_clean()
+    user.save(update_fields=changed)
+    after = audit.snapshot(user)
+    if before != after:
+        audit.record(
+            actor=actor,
+            instance=user,
+            action=AuditEntry.Action.UPDATE,
+            before=before,
+            after=after,
+            reason=reason,
+        )
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, user: User, active: bool, reason: str) -> User:
+    if not permissions.can_manage_users_of(actor, user.organisation):
+        raise PermissionDenied("无权停用或启用该用户。")
+    if user.pk == actor.pk:
+        raise ValidationError({"reason": "不能停用自己的账号。"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写原因。"})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active == active:
+        return user
+    before = audit.snapshot(user, ["is_active"])
+    user.is_active = active
+    if active:
+        user.failed_logins, user.locked_until = 0, None
+    user.save(update_fields=["is_active", "failed_logins", "locked_until"])
+    if not active:
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    audit.record(
+        actor=actor,
+        instance=user,
+        action=AuditEntry.Action.ACTIVATE if active else AuditEntry.Action.DEACTIVATE,
+        before=before,
+        after=audit.snapshot(user, ["is_active"]),
+        reason=reason,
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_password(
+    *, actor: User, user: User, password: str, old_password: str | None = None
+) -> User:
+    """Change a password: one's own (with the old one) or, for an org admin, a member's."""
+    if user.pk == actor.pk:
+        if old_password is None or not user.check_password(old_password):
+            raise ValidationError({"old_password": "原密码不正确。"})
+    elif not permissions.can_manage_users_of(actor, user.organisation):
+        raise PermissionDenied("无权重置该用户的密码。")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password1": exc.messages}) from exc
+    user.set_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    user.save(update_fields=["password", "failed_logins", "locked_until"])
+    audit.record(
+        actor=actor,
+        instance=user,
+        action=AuditEntry.Action.PASSWORD,
+        changes={},
+        reason="本人修改" if user.pk == actor.pk else "管理员重置",
+    )
+    return user
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, name: str = "", expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for `user`; returns the record and the token (shown only once)."""
+    key = "aj_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        prefix=key[:10],
+        key_hash=ApiToken.hash_key(key),
+        expires_at=expires_at,
+    )
+    audit.record(
+        actor=user,
+        instance=user,
+        action=AuditEntry.Action.TOKEN_CREATED,
+        changes={"api_token": {"label": "API令牌", "from": None, "to": str(token)}},
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    if token.user_id != actor.pk and not actor.is_superuser:
+        raise PermissionDenied("只能吊销自己的令牌。")
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+        audit.record(
+            actor=actor,
+            instance=token.user,
+            action=AuditEntry.Action.TOKEN_REVOKED,
+            changes={"api_token": {"label": "API令牌", "from": str(token), "to": "已吊销"}},
+        )
+    return token
+
+
+def api_token_user(key: str) -> User | None:
+    """The active user a token belongs to, or None for an unknown, revoked or expired one."""
+    token = (
+        ApiToken.objects.select_related("user", "user__organisation")
+        .filter(key_hash=ApiToken.hash_key(key))
+        .first()
+    )
+    if token is None or not token.is_usable or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

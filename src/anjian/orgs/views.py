@@ -1,0 +1,423 @@
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from anjian.core.audit import history_for
+from anjian.core.forms import apply_service_errors
+from anjian.core.listing import Column, ListPage, detail_fields
+from anjian.orgs import permissions, selectors, services
+from anjian.orgs.forms import (
+    OrganisationFilterForm,
+    OrganisationForm,
+    ReasonForm,
+    SetPasswordForm,
+    StyledPasswordChangeForm,
+    TokenForm,
+    UserForm,
+)
+
+
+class OrganisationList(ListPage):
+    title = "单位"
+    export_name = "单位清单"
+    filter_form_class = OrganisationFilterForm
+    default_sort = "region_id"
+    create_label = "登记单位"
+    columns = [
+        Column("单位名称", lambda o: o.name, sort="name", link=True),
+        Column("单位类型", lambda o: o.get_kind_display(), sort="kind"),
+        Column("所在区划", lambda o: o.region.full_name, sort="region_id"),
+        Column("所属行业", lambda o: o.industry.name if o.industry else None, sort="industry_id"),
+        Column("统一社会信用代码", lambda o: o.credit_code or None),
+        Column("联系电话", lambda o: o.phone or None),
+        Column("状态", lambda o: "启用" if o.is_active else "已停用", sort="is_active"),
+    ]
+
+    def queryset(self, request):
+        return selectors.organisations_for(request.user)
+
+    def filter(self, qs, data):
+        region = data.get("region")
+        industry = data.get("industry")
+        active = {"1": True, "0": False}.get(data.get("active") or "")
+        return selectors.filter_organisations(
+            qs,
+            q=data.get("q"),
+            kind=data.get("kind"),
+            region=region.code if region else None,
+            industry=industry.code if industry else None,
+            is_active=active,
+        )
+
+    def can_create(self, request):
+        return permissions.can_manage_organisations(request.user)
+
+    @property
+    def create_url(self):
+        return reverse("orgs:organisation_create")
+
+
+def organisation_detail(request, pk):
+    organisation = selectors.organisation_get(request.user, pk)
+    context = {
+        "title": organisation.name,
+        "object": organisation,
+        "back_url": reverse("orgs:organisation_list"),
+        "back_label": "单位",
+        "fields": detail_fields(
+            organisation,
+            [
+                "kind",
+                "region",
+                "parent",
+                "industry",
+                "supervised_industries",
+                "grid",
+                "credit_code",
+                "address",
+                "phone",
+                "is_active",
+            ],
+        ),
+        "history": history_for(organisation)[:100],
+        "can_manage": permissions.can_manage_organisations(request.user),
+        "can_manage_users": permissions.can_manage_users_of(request.user, organisation),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "orgs/organisation_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_create(request):
+    if not permissions.can_manage_organisations(request.user):
+        raise PermissionDenied("无权登记单位。")
+    form = OrganisationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k not in {"supervised_industries", "reason"}
+        }
+        try:
+            organisation = services.organisation_create(
+                actor=request.user,
+                data=data,
+                supervised_industries=list(form.cleaned_data["supervised_industries"]),
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"已登记单位“{organisation.name}”。")
+            return redirect(organisation)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "title": "登记单位",
+            "form": form,
+            "back_url": reverse("orgs:organisation_list"),
+            "back_label": "单位",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, pk):
+    organisation = selectors.organisation_get(request.user, pk)
+    if not permissions.can_manage_organisations(request.user):
+        raise PermissionDenied("无权修改单位信息。")
+    form = OrganisationForm(request.POST or None, instance=organisation, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k not in {"supervised_industries", "reason"}
+        }
+        try:
+            services.organisation_update(
+                actor=request.user,
+                organisation=organisation,
+                data=data,
+                supervised_industries=list(form.cleaned_data["supervised_industries"]),
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect(organisation)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "title": f"修改：{organisation.name}",
+            "form": form,
+            "back_url": organisation.get_absolute_url(),
+            "back_label": organisation.name,
+        },
+    )
+
+
+@require_POST
+def organisation_set_active(request, pk):
+    organisation = selectors.organisation_get(request.user, pk)
+    form = ReasonForm(request.POST)
+    active = request.POST.get("active") == "1"
+    if not form.is_valid():
+        messages.error(request, "请填写原因。")
+        return redirect(organisation)
+    try:
+        services.organisation_set_active(
+            actor=request.user,
+            organisation=organisation,
+            active=active,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已启用。" if active else "已停用。")
+    return redirect(organisation)
+
+
+class UserList(ListPage):
+    title = "用户管理"
+    export_name = "用户清单"
+    default_sort = "username"
+    create_label = "添加用户"
+    columns = [
+        Column("用户名", lambda u: u.username, sort="username", link=True),
+        Column("姓名", lambda u: u.full_name, sort="full_name"),
+        Column(
+            "所属单位",
+            lambda u: u.organisation.name if u.organisation else "运维",
+            sort="organisation__name",
+        ),
+        Column(
+            "角色",
+            lambda u: u.get_role_display() or ("运维管理员" if u.is_superuser else None),
+            sort="role",
+        ),
+        Column("单位管理员", lambda u: "是" if u.is_org_admin else "否"),
+        Column("手机号", lambda u: u.phone or None),
+        Column(
+            "状态",
+            lambda u: "锁定" if u.is_locked else ("正常" if u.is_active else "已停用"),
+            sort="is_active",
+        ),
+        Column("最近登录", lambda u: u.last_login, sort="last_login"),
+    ]
+
+    def get(self, request, *args, **kwargs):
+        if not permissions.can_manage_any_users(request.user):
+            raise PermissionDenied("只有单位管理员可以管理用户。")
+        return super().get(request, *args, **kwargs)
+
+    def queryset(self, request):
+        return selectors.users_manageable_by(request.user)
+
+    def can_create(self, request):
+        return request.user.organisation_id is not None
+
+    @property
+    def create_url(self):
+        return reverse("orgs:user_create", args=[self.request.user.organisation_id])
+
+
+def user_detail(request, pk):
+    member = selectors.user_get_manageable(request.user, pk)
+    context = {
+        "title": str(member),
+        "object": member,
+        "back_url": reverse("orgs:user_list"),
+        "back_label": "用户管理",
+        "fields": detail_fields(
+            member,
+            [
+                "username",
+                "full_name",
+                "organisation",
+                "role",
+                "grid",
+                "is_org_admin",
+                "phone",
+                "email",
+                "is_active",
+                "last_login",
+            ],
+        ),
+        "history": history_for(member)[:100],
+        "reason_form": ReasonForm(),
+        "is_self": member.pk == request.user.pk,
+    }
+    return render(request, "orgs/user_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def user_create(request, org_pk):
+    organisation = selectors.organisation_get(request.user, org_pk)
+    if not permissions.can_manage_users_of(request.user, organisation):
+        raise PermissionDenied("无权为该单位添加用户。")
+    form = UserForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        username, password = data.pop("username"), data.pop("password")
+        try:
+            member = services.user_create(
+                actor=request.user,
+                organisation=organisation,
+                username=username,
+                password=password,
+                data=data,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"已添加用户 {member.username}。")
+            return redirect(member)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "title": f"添加用户：{organisation.name}",
+            "form": form,
+            "back_url": reverse("orgs:user_list"),
+            "back_label": "用户管理",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def user_edit(request, pk):
+    member = selectors.user_get_manageable(request.user, pk)
+    initial = {
+        k: getattr(member, k)
+        for k in ("full_name", "phone", "email", "role", "grid", "is_org_admin")
+    }
+    form = UserForm(
+        request.POST or None, initial=initial, organisation=member.organisation, editing=True
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason", "")
+        try:
+            services.user_update(actor=request.user, user=member, data=data, reason=reason)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect(member)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "title": f"修改用户：{member}",
+            "form": form,
+            "back_url": member.get_absolute_url(),
+            "back_label": str(member),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def user_reset_password(request, pk):
+    member = selectors.user_get_manageable(request.user, pk)
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_password(
+                actor=request.user,
+                user=member,
+                password=form.cleaned_data["new_password1"],
+                old_password=None,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "已重置密码。")
+            return redirect(member)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "title": f"重置密码：{member}",
+            "form": form,
+            "back_url": member.get_absolute_url(),
+            "back_label": str(member),
+        },
+    )
+
+
+@require_POST
+def user_set_active(request, pk):
+    member = selectors.user_get_manageable(request.user, pk)
+    form = ReasonForm(request.POST)
+    active = request.POST.get("active") == "1"
+    if not form.is_valid():
+        messages.error(request, "请填写原因。")
+        return redirect(member)
+    try:
+        services.user_set_active(
+            actor=request.user, user=member, active=active, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已启用。" if active else "已停用。")
+    return redirect(member)
+
+
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = StyledPasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_password(
+                actor=request.user,
+                user=request.user,
+                password=form.cleaned_data["new_password1"],
+                old_password=form.cleaned_data["old_password"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, "密码已修改。")
+            return redirect("home")
+    return render(
+        request, "registration/password_change_form.html", {"form": form, "title": "修改密码"}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def token_list(request):
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _, new_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        form = TokenForm()
+    return render(
+        request,
+        "orgs/token_list.html",
+        {
+            "title": "API令牌",
+            "form": form,
+            "new_key": new_key,
+            "tokens": selectors.tokens_of(request.user),
+        },
+    )
+
+
+@require_POST
+def token_revoke(request, pk):
+    token = selectors.tokens_of(request.user).filter(pk=pk).first()
+    if token is None:
+        from django.http import Http404
+
+        raise Http404
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, "令牌已吊销。")
+    return redirect("orgs:token_list")

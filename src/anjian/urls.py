@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from anjian.core import views as core_views
+from anjian.core.api import api
+from anjian.orgs import views as org_views
+
+admin.site.site_header = "安监 运维后台"
+admin.site.site_title = "安监 运维后台"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", org_views.password_change, name="password_change"),
+    path("regions/", include("anjian.regions.urls")),
+    path("", include("anjian.orgs.urls")),
+    path("api/v1/", api.urls),
+    path("ops/", admin.site.urls),
+]

@@ -27,8 +27,11 @@ class BearerToken(HttpBearer):
         from anjian.orgs.services import api_token_user
 
         user = api_token_user(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            # A presented but unknown, revoked or expired token is refused outright,
+            # never answered with whatever session the browser may also carry.
+            raise AuthenticationError()
+        request.user = user
         return user
 
 

@@ -84,6 +84,11 @@ class RegionPickerWidget(forms.Widget):
             str(value) if value else None, root=self.root, max_level=self.max_level
         )
         context["widget"]["url"] = reverse("regions:picker")
+        if not context["widget"]["levels"]:
+            fixed = str(value) if value else self.root
+            region = Region.objects.filter(code=fixed).first() if fixed else None
+            context["widget"]["fixed_code"] = fixed or ""
+            context["widget"]["fixed_name"] = region.full_name if region else "（无可选区划）"
         context["widget"]["hx_vals"] = json.dumps(
             {
                 "_name": name,

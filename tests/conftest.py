@@ -1,0 +1,32 @@
+import pytest
+from django.conf import settings
+
+from anjian.orgs.loader import load_industries
+from anjian.regions.loader import load_regions
+
+#: 路南区 (the demo district) and its neighbour 路北区, with their ancestors.
+TEST_REGIONS = ("130202", "130203")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reference_data(db):
+    """Regions of two districts and every industry, loaded through the real loaders."""
+    load_regions(only=TEST_REGIONS)
+    load_industries()
+
+
+@pytest.fixture
+def world(reference_data):
+    """Two districts with governments, departments, townships, enterprises and users."""
+    from tests.factories import build_world
+
+    return build_world()
+
+
+def pytest_report_header(config):
+    return f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"

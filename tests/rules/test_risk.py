@@ -97,7 +97,7 @@ def test_exact_decimal_products():
 
 def test_160_and_320_cannot_occur_but_70_and_20_can():
     products = {
-        float(l * e * c) for l, e, c in itertools.product(LIKELIHOOD, EXPOSURE, CONSEQUENCE)
+        float(lk * e * c) for lk, e, c in itertools.product(LIKELIHOOD, EXPOSURE, CONSEQUENCE)
     }
     assert 160.0 not in products and 320.0 not in products
     assert 70.0 in products and 20.0 in products

@@ -17,6 +17,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -84,7 +85,9 @@ class Scope:
         """Whether a region code lies inside the scope's region subtree."""
         if self.everything:
             return True
-        return bool(self.region_prefix) and not self.nothing and code.startswith(self.region_prefix)
+        if self.nothing or not self.region_prefix:
+            return False
+        return code.startswith(self.region_prefix)
 
 
 NO_SCOPE = Scope(nothing=True)
@@ -135,7 +138,7 @@ def get_scoped_or_404(qs: models.QuerySet[M], user: Any, **lookup: Any) -> M:
     """One record of `qs` inside the user's scope; outside it looks like not found."""
     try:
         return scoped(qs, user).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404("未找到该记录") from exc
 
 

@@ -8,7 +8,7 @@ labels, related records' names).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,7 @@ from anjian.core.models import AuditEntry
 HIDDEN_FIELDS = frozenset({"password", "created_at", "updated_at", "last_login", "key_hash"})
 
 
-def _readable(instance: models.Model, field: models.Field) -> Any:
+def _readable(instance: models.Model, field: models.Field[Any, Any]) -> Any:
     if field.many_to_many:
         if instance.pk is None:
             return []
@@ -60,7 +60,7 @@ def diff(
     for name in sorted(set(before) | set(after)):
         old, new = before.get(name), after.get(name)
         if old != new:
-            label = str(model._meta.get_field(name).verbose_name)
+            label = str(getattr(model._meta.get_field(name), "verbose_name", name))
             changes[name] = {"label": label, "from": old, "to": new}
     return changes
 
@@ -103,3 +103,38 @@ def history_for(instance: models.Model) -> models.QuerySet[AuditEntry]:
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
         object_id=str(instance.pk),
     ).select_related("actor")
+
+
+def save_with_audit(
+    *,
+    actor: Any,
+    instance: models.Model,
+    values: dict[str, Any],
+    action: str = AuditEntry.Action.UPDATE,
+    reason: str = "",
+    m2m: dict[str, Iterable[models.Model]] | None = None,
+    check: Callable[[Any], None] | None = None,
+) -> dict[str, Any]:
+    """Set `values` (and many-to-many `m2m`) on `instance`, validate, save the changed
+    fields and append one audit entry if anything changed. Returns the changes.
+
+    The caller holds the transaction (and any row lock); `check` runs after the
+    values are set and before validation, for rules that depend on them.
+    """
+    fields = [*values, *(m2m or {})]
+    before = snapshot(instance, fields)
+    for name, value in values.items():
+        setattr(instance, name, value)
+    if check is not None:
+        check(instance)
+    instance.full_clean()
+    update_fields = list(values)
+    if any(f.name == "updated_at" for f in instance._meta.concrete_fields):
+        update_fields.append("updated_at")
+    instance.save(update_fields=update_fields)
+    for name, objects in (m2m or {}).items():
+        getattr(instance, name).set(objects)
+    changes = diff(type(instance), before, snapshot(instance, fields))
+    if changes:
+        record(actor=actor, instance=instance, action=action, changes=changes, reason=reason)
+    return changes

@@ -34,3 +34,11 @@ def apply_service_errors(form: forms.Form, error) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def render_form(request, form: forms.Form, *, title: str, back_url: str, back_label: str = "返回"):
+    """The form page pattern: one card, field errors in place, a cancel link back."""
+    from django.shortcuts import render
+
+    context = {"title": title, "form": form, "back_url": back_url, "back_label": back_label}
+    return render(request, "core/form.html", context)

@@ -64,25 +64,16 @@ def organisation_update(
     if not permissions.can_manage_organisations(actor):
         raise PermissionDenied("无权修改单位信息。")
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    before = audit.snapshot(organisation)
-    changed = [k for k in data if k in ORGANISATION_FIELDS]
-    for key in changed:
-        setattr(organisation, key, data[key])
-    _check_region_in_scope(actor, organisation)
-    organisation.full_clean()
-    organisation.save(update_fields=[*[f"{k}" for k in changed], "updated_at"])
-    if supervised_industries is not None:
-        organisation.supervised_industries.set(supervised_industries)
-    after = audit.snapshot(organisation)
-    if before != after:
-        audit.record(
-            actor=actor,
-            instance=organisation,
-            action=AuditEntry.Action.UPDATE,
-            before=before,
-            after=after,
-            reason=reason,
-        )
+    audit.save_with_audit(
+        actor=actor,
+        instance=organisation,
+        values={k: v for k, v in data.items() if k in ORGANISATION_FIELDS},
+        m2m=None
+        if supervised_industries is None
+        else {"supervised_industries": supervised_industries},
+        check=lambda org: _check_region_in_scope(actor, org),
+        reason=reason,
+    )
     return organisation
 
 
@@ -95,17 +86,11 @@ def organisation_set_active(
     if not reason.strip():
         raise ValidationError({"reason": "请填写原因。"})
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if organisation.is_active == active:
-        return organisation
-    before = audit.snapshot(organisation, ["is_active"])
-    organisation.is_active = active
-    organisation.save(update_fields=["is_active", "updated_at"])
-    audit.record(
+    audit.save_with_audit(
         actor=actor,
         instance=organisation,
+        values={"is_active": active},
         action=AuditEntry.Action.ACTIVATE if active else AuditEntry.Action.DEACTIVATE,
-        before=before,
-        after=audit.snapshot(organisation, ["is_active"]),
         reason=reason,
     )
     return organisation
@@ -139,30 +124,16 @@ def user_create(
 def user_update(*, actor: User, user: User, data: dict[str, Any], reason: str = "") -> User:
     if not permissions.can_manage_users_of(actor, user.organisation):
         raise PermissionDenied("无权修改该用户。")
-    if (
-        user.pk == actor.pk
-        and "is_org_admin" in data
-        and not data["is_org_admin"]
-        and not actor.is_superuser
-    ):
+    demoting_self = user.pk == actor.pk and data.get("is_org_admin") is False
+    if demoting_self and not actor.is_superuser:
         raise ValidationError({"is_org_admin": "不能取消自己的单位管理员权限。"})
     user = User.objects.select_for_update().get(pk=user.pk)
-    before = audit.snapshot(user)
-    changed = [k for k in data if k in USER_FIELDS]
-    for key in changed:
-        setattr(user, key, data[key])
-    user.full_clean()
-    user.save(update_fields=changed)
-    after = audit.snapshot(user)
-    if before != after:
-        audit.record(
-            actor=actor,
-            instance=user,
-            action=AuditEntry.Action.UPDATE,
-            before=before,
-            after=after,
-            reason=reason,
-        )
+    audit.save_with_audit(
+        actor=actor,
+        instance=user,
+        values={k: v for k, v in data.items() if k in USER_FIELDS},
+        reason=reason,
+    )
     return user
 
 
@@ -177,21 +148,18 @@ def user_set_active(*, actor: User, user: User, active: bool, reason: str) -> Us
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active == active:
         return user
-    before = audit.snapshot(user, ["is_active"])
-    user.is_active = active
+    values: dict[str, Any] = {"is_active": active}
     if active:
-        user.failed_logins, user.locked_until = 0, None
-    user.save(update_fields=["is_active", "failed_logins", "locked_until"])
-    if not active:
+        values.update(failed_logins=0, locked_until=None)
+    else:
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
-    audit.record(
+    audit.save_with_audit(
         actor=actor,
         instance=user,
+        values=values,
         action=AuditEntry.Action.ACTIVATE if active else AuditEntry.Action.DEACTIVATE,
-        before=before,
-        after=audit.snapshot(user, ["is_active"]),
         reason=reason,
     )
     return user

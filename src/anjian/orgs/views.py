@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anjian.core.audit import history_for
-from anjian.core.forms import apply_service_errors
+from anjian.core.forms import apply_service_errors, render_form
 from anjian.core.listing import Column, ListPage, detail_fields
 from anjian.orgs import permissions, selectors, services
 from anjian.orgs.forms import (
@@ -112,15 +112,12 @@ def organisation_create(request):
         else:
             messages.success(request, f"已登记单位“{organisation.name}”。")
             return redirect(organisation)
-    return render(
+    return render_form(
         request,
-        "core/form.html",
-        {
-            "title": "登记单位",
-            "form": form,
-            "back_url": reverse("orgs:organisation_list"),
-            "back_label": "单位",
-        },
+        form,
+        title="登记单位",
+        back_url=reverse("orgs:organisation_list"),
+        back_label="单位",
     )
 
 
@@ -149,15 +146,12 @@ def organisation_edit(request, pk):
         else:
             messages.success(request, "已保存。")
             return redirect(organisation)
-    return render(
+    return render_form(
         request,
-        "core/form.html",
-        {
-            "title": f"修改：{organisation.name}",
-            "form": form,
-            "back_url": organisation.get_absolute_url(),
-            "back_label": organisation.name,
-        },
+        form,
+        title=f"修改：{organisation.name}",
+        back_url=organisation.get_absolute_url(),
+        back_label=organisation.name,
     )
 
 
@@ -278,15 +272,12 @@ def user_create(request, org_pk):
         else:
             messages.success(request, f"已添加用户 {member.username}。")
             return redirect(member)
-    return render(
+    return render_form(
         request,
-        "core/form.html",
-        {
-            "title": f"添加用户：{organisation.name}",
-            "form": form,
-            "back_url": reverse("orgs:user_list"),
-            "back_label": "用户管理",
-        },
+        form,
+        title=f"添加用户：{organisation.name}",
+        back_url=reverse("orgs:user_list"),
+        back_label="用户管理",
     )
 
 
@@ -310,15 +301,12 @@ def user_edit(request, pk):
         else:
             messages.success(request, "已保存。")
             return redirect(member)
-    return render(
+    return render_form(
         request,
-        "core/form.html",
-        {
-            "title": f"修改用户：{member}",
-            "form": form,
-            "back_url": member.get_absolute_url(),
-            "back_label": str(member),
-        },
+        form,
+        title=f"修改用户：{member}",
+        back_url=member.get_absolute_url(),
+        back_label=str(member),
     )
 
 
@@ -339,15 +327,12 @@ def user_reset_password(request, pk):
         else:
             messages.success(request, "已重置密码。")
             return redirect(member)
-    return render(
+    return render_form(
         request,
-        "core/form.html",
-        {
-            "title": f"重置密码：{member}",
-            "form": form,
-            "back_url": member.get_absolute_url(),
-            "back_label": str(member),
-        },
+        form,
+        title=f"重置密码：{member}",
+        back_url=member.get_absolute_url(),
+        back_label=str(member),
     )
 
 

@@ -1,4 +1,4 @@
-"""The list page pattern: sort, pagination, export, and a query count that does not grow with rows."""
+"""The list page pattern: sort, pagination, export, and a query count independent of rows."""
 
 from io import BytesIO
 

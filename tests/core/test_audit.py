@@ -123,3 +123,4 @@ def test_history_is_shown_on_the_record_page(world, client):
     client.force_login(world.bureau)
     page = client.get(f"/organisations/{world.chemical_co.pk}/").content.decode()
     assert "变更记录" in page and "0315-1234567" in page and "电话变更" in page
+    assert "True" not in page and "[]" not in page

@@ -39,6 +39,10 @@ def _readable(instance: models.Model, field: models.Field[Any, Any]) -> Any:
     return value
 
 
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The record's audited fields as readable, JSON-safe values."""
     wanted = set(fields) if fields is not None else None
@@ -59,7 +63,7 @@ def diff(
     changes: dict[str, Any] = {}
     for name in sorted(set(before) | set(after)):
         old, new = before.get(name), after.get(name)
-        if old != new:
+        if old != new and not (_is_empty(old) and _is_empty(new)):
             label = str(getattr(model._meta.get_field(name), "verbose_name", name))
             changes[name] = {"label": label, "from": old, "to": new}
     return changes

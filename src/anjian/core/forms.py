@@ -10,6 +10,13 @@ class StyledFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
+                field.empty_label = "请选择"
+            elif isinstance(field, forms.ChoiceField) and getattr(field, "choices", None):
+                field.choices = [
+                    ("", "请选择") if value == "" and label == "---------" else (value, label)
+                    for value, label in field.choices
+                ]
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select | forms.SelectMultiple):

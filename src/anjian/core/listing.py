@@ -29,6 +29,7 @@ class Column:
     sort: str | None = None  # ORM field to order by when the header is clicked
     link: bool = False  # render as a link to the row's page
     export: bool = True
+    phone: bool = True  # False: hidden on narrow screens, still exported
 
 
 def detail_fields(obj: Any, names: list[str]) -> list[tuple[str, Any]]:
@@ -75,7 +76,12 @@ class ListPage(View):
         sort = requested if key in allowed else self.default_sort
         headers = []
         for column in self.columns:
-            header: dict[str, Any] = {"label": column.label, "sort": None, "state": ""}
+            header: dict[str, Any] = {
+                "label": column.label,
+                "sort": None,
+                "state": "",
+                "css": "" if column.phone else "d-none d-md-table-cell",
+            }
             if column.sort:
                 if sort == column.sort:
                     header["sort"], header["state"] = f"-{column.sort}", "asc"
@@ -107,7 +113,14 @@ class ListPage(View):
         rows = [
             {
                 "url": obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None,
-                "cells": [{"value": c.value(obj), "link": c.link} for c in self.columns],
+                "cells": [
+                    {
+                        "value": c.value(obj),
+                        "link": c.link,
+                        "css": "" if c.phone else "d-none d-md-table-cell",
+                    }
+                    for c in self.columns
+                ],
             }
             for obj in page.object_list
         ]

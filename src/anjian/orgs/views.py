@@ -29,10 +29,10 @@ class OrganisationList(ListPage):
     columns = [
         Column("单位名称", lambda o: o.name, sort="name", link=True),
         Column("单位类型", lambda o: o.get_kind_display(), sort="kind"),
-        Column("所在区划", lambda o: o.region.full_name, sort="region_id"),
+        Column("所在区划", lambda o: o.region.full_name, sort="region_id", phone=False),
         Column("所属行业", lambda o: o.industry.name if o.industry else None, sort="industry_id"),
-        Column("统一社会信用代码", lambda o: o.credit_code or None),
-        Column("联系电话", lambda o: o.phone or None),
+        Column("统一社会信用代码", lambda o: o.credit_code or None, phone=False),
+        Column("联系电话", lambda o: o.phone or None, phone=False),
         Column("状态", lambda o: "启用" if o.is_active else "已停用", sort="is_active"),
     ]
 
@@ -195,14 +195,14 @@ class UserList(ListPage):
             lambda u: u.get_role_display() or ("运维管理员" if u.is_superuser else None),
             sort="role",
         ),
-        Column("单位管理员", lambda u: "是" if u.is_org_admin else "否"),
-        Column("手机号", lambda u: u.phone or None),
+        Column("单位管理员", lambda u: "是" if u.is_org_admin else "否", phone=False),
+        Column("手机号", lambda u: u.phone or None, phone=False),
         Column(
             "状态",
             lambda u: "锁定" if u.is_locked else ("正常" if u.is_active else "已停用"),
             sort="is_active",
         ),
-        Column("最近登录", lambda u: u.last_login, sort="last_login"),
+        Column("最近登录", lambda u: u.last_login, sort="last_login", phone=False),
     ]
 
     def get(self, request, *args, **kwargs):

@@ -36,7 +36,7 @@ class Region(TimeStampedModel):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.full_name or self.name
 
     def subtree(self) -> models.QuerySet["Region"]:
         return Region.objects.filter(code__startswith=self.code)

@@ -1,5 +1,6 @@
 """`anjian demo`: the demo district (唐山市路南区) and one login per role. Idempotent."""
 
+import os
 from importlib import import_module
 
 from django.core.management import call_command
@@ -36,9 +37,11 @@ class Command(BaseCommand):
             return
         from anjian.orgs.demo import DEMO_PASSWORD
 
+        address = os.environ.get("ANJIAN_DEMO_ADDR", "127.0.0.1:8000")
+
         self.stdout.write("")
         self.stdout.write(
-            f"安监 demo: http://127.0.0.1:8000/   (password for every login: {DEMO_PASSWORD})"
+            f"安监 demo: http://{address}/   (password for every login: {DEMO_PASSWORD})"
         )
         width = max(len(u) for u, _, _ in logins)
         for username, role, org in logins:

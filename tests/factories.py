@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import factory
 
+from anjian.enterprises.models import Enterprise
 from anjian.orgs.models import Grid, Industry, Organisation, Role, User
 from anjian.regions.models import Region
 from anjian.rules.identifiers import credit_code_check_char
@@ -78,7 +79,8 @@ class World:
 
 
 def build_world() -> World:
-    r = {c: Region.objects.get(code=c) for c in ("130202", "130202001", "130202002", "130203")}
+    codes = ("130202", "130202001", "130202002", "130203", "130203001")
+    r = {c: Region.objects.get(code=c) for c in codes}
     ind = {c: Industry.objects.get(code=c) for c in ("E", "45", "47", "26", "52")}
     gov = OrganisationFactory(name="路南区人民政府", region=r["130202"])
     safety = OrganisationFactory(
@@ -102,10 +104,12 @@ def build_world() -> World:
     youyi_co = EnterpriseFactory(name="友谊商场公司", region=r["130202002"], industry=ind["52"])
     lubei_co = EnterpriseFactory(
         name="路北建筑公司",
-        region=r["130203"],
+        region=r["130203001"],
         industry=ind["47"],
         credit_code=credit_code(900, "130203"),
     )
+    for org in (building, chemical, youyi_co, lubei_co):
+        Enterprise.objects.create(organisation=org, principal_name="负责人", employees=20)
     return World(
         bureau=UserFactory(
             username="bureau", organisation=safety, role=Role.SAFETY, is_org_admin=True

@@ -57,9 +57,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "anjian.core",
     "anjian.regions",
     "anjian.orgs",
+    "anjian.enterprises",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +172,14 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Background work (imports, exports, reports): rows in the database, run by `anjian worker`.
+TASKS = {
+    "default": {"BACKEND": os.environ.get("ANJIAN_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+ANJIAN_IMPORT_MAX_BYTES = int(os.environ.get("ANJIAN_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 
 ANJIAN_PAGE_SIZE = 50
 ANJIAN_API_MAX_PAGE_SIZE = 500

@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/password/", org_views.password_change, name="password_change"),
     path("regions/", include("anjian.regions.urls")),
     path("", include("anjian.orgs.urls")),
+    path("enterprises/", include("anjian.enterprises.urls")),
     path("api/v1/", api.urls),
     path("ops/", admin.site.urls),
 ]

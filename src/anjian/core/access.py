@@ -53,6 +53,9 @@ class Scope:
     industry_codes: frozenset[str] | None = None
     enterprise_id: int | None = None
     grid_id: int | None = None
+    #: A department's per-enterprise exceptions to its industries (三管三必须 overrides).
+    added_enterprise_ids: frozenset[int] = frozenset()
+    removed_enterprise_ids: frozenset[int] = frozenset()
 
     def q(self, paths: ScopePaths) -> Q | None:
         """The filter for a model with `paths`, or None when nothing may be seen."""
@@ -61,8 +64,17 @@ class Scope:
         if self.nothing or not self.region_prefix:
             return None
         condition = Q(**{f"{paths.region}__startswith": self.region_prefix})
+        if self.industry_codes is not None:
+            if paths.industry is None:
+                return None
+            by_industry = Q(**{f"{paths.industry}__in": self.industry_codes})
+            if paths.enterprise is not None:
+                if self.added_enterprise_ids:
+                    by_industry |= Q(**{f"{paths.enterprise}__in": self.added_enterprise_ids})
+                if self.removed_enterprise_ids:
+                    by_industry &= ~Q(**{f"{paths.enterprise}__in": self.removed_enterprise_ids})
+            condition &= by_industry
         for wanted, path in (
-            (self.industry_codes, paths.industry),
             (self.enterprise_id, paths.enterprise),
             (self.grid_id, paths.grid),
         ):
@@ -70,8 +82,7 @@ class Scope:
                 continue
             if path is None:
                 return None
-            lookup = f"{path}__in" if isinstance(wanted, frozenset) else path
-            condition &= Q(**{lookup: wanted})
+            condition &= Q(**{path: wanted})
         return condition
 
     def apply(self, qs: models.QuerySet[M]) -> models.QuerySet[M]:
@@ -108,7 +119,21 @@ def _compute_scope(user: Any) -> Scope:
     if role in (Role.LEADER, Role.SAFETY, Role.TOWNSHIP):
         return Scope(region_prefix=region)
     if role == Role.DEPARTMENT:
-        return Scope(region_prefix=region, industry_codes=org.supervised_division_codes())
+        from anjian.orgs.models import SupervisionOverride
+
+        overrides = SupervisionOverride.objects.filter(department=org).values_list(
+            "enterprise_id", "mode"
+        )
+        return Scope(
+            region_prefix=region,
+            industry_codes=org.supervised_division_codes(),
+            added_enterprise_ids=frozenset(
+                e for e, m in overrides if m == SupervisionOverride.Mode.ADD
+            ),
+            removed_enterprise_ids=frozenset(
+                e for e, m in overrides if m == SupervisionOverride.Mode.REMOVE
+            ),
+        )
     if role == Role.GRID:
         if user.grid_id is None:
             return NO_SCOPE

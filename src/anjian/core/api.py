@@ -163,12 +163,14 @@ class Pagination(PaginationBase):
 
 
 def register_routers() -> None:
+    from anjian.enterprises.api import router as enterprises_router
     from anjian.orgs.api import auth_router, org_router
     from anjian.regions.api import router as regions_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/regions", regions_router)
     api.add_router("/organisations", org_router)
+    api.add_router("/enterprises", enterprises_router)
 
 
 register_routers()

@@ -100,13 +100,19 @@ def record(
     )
 
 
-def history_for(instance: models.Model) -> models.QuerySet[AuditEntry]:
-    """The record's trail, newest first. Callers must have fetched `instance` through a
+def history_for(*instances: models.Model) -> models.QuerySet[AuditEntry]:
+    """The trail of one record (or of records shown together, such as an enterprise and
+    its organisation), newest first. Callers must have fetched the instances through a
     scoped selector: the trail is visible exactly when the record is."""
-    return AuditEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
-        object_id=str(instance.pk),
-    ).select_related("actor")
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    for instance in instances:
+        condition |= Q(
+            content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+            object_id=str(instance.pk),
+        )
+    return AuditEntry.objects.filter(condition).select_related("actor")
 
 
 def save_with_audit(

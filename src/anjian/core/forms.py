@@ -3,27 +3,36 @@
 from django import forms
 
 
+def style_fields(form: forms.BaseForm) -> None:
+    """Bootstrap classes and 请选择 placeholders on every field; safe to call twice."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
+            field.empty_label = "请选择"
+        elif isinstance(field, forms.ChoiceField) and getattr(field, "choices", None):
+            field.choices = [
+                ("", "请选择") if value == "" and label == "---------" else (value, label)
+                for value, label in field.choices
+            ]
+        if isinstance(
+            widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple
+        ):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        else:
+            css = "form-control"
+        classes = widget.attrs.get("class", "").split()
+        if css not in classes:
+            widget.attrs["class"] = " ".join([*classes, css])
+
+
 class StyledFormMixin:
     """Adds Bootstrap classes to widgets and marks fields with errors as invalid."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
-                field.empty_label = "请选择"
-            elif isinstance(field, forms.ChoiceField) and getattr(field, "choices", None):
-                field.choices = [
-                    ("", "请选择") if value == "" and label == "---------" else (value, label)
-                    for value, label in field.choices
-                ]
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+        style_fields(self)
 
     def full_clean(self):
         super().full_clean()

@@ -19,7 +19,11 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("首页", "home", "house"),
+    NavItem("企业台账", "enterprises:list", "buildings"),
     NavItem("单位", "orgs:organisation_list", "building"),
+    NavItem(
+        "变更审核", "enterprises:changes", "check2-square", check="can_decide_enterprise_changes"
+    ),
     NavItem("用户管理", "orgs:user_list", "people", check="can_manage_any_users"),
     NavItem("API文档", "api-v1:openapi-view", "code-slash", superuser_only=False),
     NavItem("运维后台", "admin:index", "gear", superuser_only=True),

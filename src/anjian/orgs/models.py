@@ -157,6 +157,48 @@ class Organisation(TimeStampedModel):
         return frozenset(codes)
 
 
+class SupervisionOverride(TimeStampedModel):
+    """A per-enterprise exception to the industry → department mapping (三管三必须).
+
+    ADD puts an enterprise under a department whatever its industry; REMOVE takes
+    it out although its industry would put it in.
+    """
+
+    class Mode(models.TextChoices):
+        ADD = "add", "增加监管"
+        REMOVE = "remove", "排除监管"
+
+    enterprise = models.ForeignKey(
+        Organisation,
+        verbose_name="企业",
+        on_delete=models.CASCADE,
+        related_name="supervision_overrides",
+        limit_choices_to={"kind": Organisation.Kind.ENTERPRISE},
+    )
+    department = models.ForeignKey(
+        Organisation,
+        verbose_name="行业主管部门",
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"kind": Organisation.Kind.DEPARTMENT},
+    )
+    mode = models.CharField("方式", max_length=10, choices=Mode.choices)
+    reason = models.CharField("原因", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "监管部门调整"
+        verbose_name_plural = "监管部门调整"
+        ordering = ["enterprise_id", "department_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "department"], name="orgs_supervision_override_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.get_mode_display()} {self.enterprise}"
+
+
 class Grid(TimeStampedModel):
     """A grid (网格) inside a township, looked after by grid workers (网格员)."""
 

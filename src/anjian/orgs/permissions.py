@@ -33,3 +33,9 @@ def can_manage_users_of(user: Any, organisation: Any) -> bool:
 def can_manage_any_users(user: Any) -> bool:
     """Whether the user manages the users of at least one organisation."""
     return bool(user.is_authenticated and (user.is_superuser or user.is_org_admin))
+
+
+def can_decide_enterprise_changes(user: Any) -> bool:
+    from anjian.enterprises.permissions import can_decide_changes
+
+    return can_decide_changes(user)

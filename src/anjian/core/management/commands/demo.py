@@ -10,6 +10,7 @@ from django.db import transaction
 #: Each later module adds its builder here; builders are idempotent and run in order.
 DEMO_BUILDERS = [
     "anjian.orgs.demo.build",
+    "anjian.enterprises.demo.build",
 ]
 
 

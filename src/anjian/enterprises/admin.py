@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from anjian.enterprises.models import ChangeRequest, Enterprise, ImportJob
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "status", "has_major_hazard", "employees"]
+    list_filter = ["status", "has_major_hazard"]
+    search_fields = ["organisation__name", "organisation__credit_code"]
+    raw_id_fields = ["organisation"]
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(admin.ModelAdmin):
+    list_display = ["enterprise", "status", "requested_by", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["enterprise", "requested_by", "decided_by"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "original_name",
+        "created_by",
+        "status",
+        "total_rows",
+        "created_count",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]

@@ -1,0 +1,436 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from anjian.core.audit import history_for
+from anjian.core.exports import XLSX_TYPE, xlsx_response
+from anjian.core.forms import apply_service_errors, render_form
+from anjian.core.listing import Column, ListPage, detail_fields
+from anjian.enterprises import permissions, selectors, services
+from anjian.enterprises.forms import (
+    DecisionForm,
+    EnterpriseFilterForm,
+    EnterpriseForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    KeyChangeForm,
+    StatusForm,
+    SupervisionForm,
+)
+from anjian.enterprises.importing import template_workbook
+from anjian.enterprises.models import ChangeRequest, EnterpriseStatus, ImportJob
+from anjian.orgs.models import Organisation
+
+
+def _flags(e):
+    return "、".join(e.key_flags()) or None
+
+
+class EnterpriseList(ListPage):
+    title = "企业台账"
+    export_name = "企业台账"
+    filter_form_class = EnterpriseFilterForm
+    default_sort = "-organisation_id"
+    create_label = "登记企业"
+    template_name = "enterprises/list.html"
+    columns = [
+        Column("单位名称", lambda e: e.organisation.name, sort="organisation__name", link=True),
+        Column("统一社会信用代码", lambda e: e.organisation.credit_code, phone=False),
+        Column("所在区划", lambda e: e.organisation.region.name, sort="organisation__region_id"),
+        Column(
+            "所属行业",
+            lambda e: e.organisation.industry.name if e.organisation.industry else None,
+            sort="organisation__industry_id",
+            phone=False,
+        ),
+        Column("经营状态", lambda e: e.get_status_display(), sort="status"),
+        Column("重点行业领域", _flags, phone=False),
+        Column(
+            "重大危险源",
+            lambda e: e.get_major_hazard_grade_display() if e.has_major_hazard else None,
+            phone=False,
+        ),
+        Column("主要负责人", lambda e: e.principal_name or None, phone=False),
+        Column(
+            "联系电话", lambda e: e.principal_phone or e.organisation.phone or None, phone=False
+        ),
+        Column(
+            "所属网格",
+            lambda e: e.organisation.grid.name if e.organisation.grid else None,
+            phone=False,
+        ),
+        Column("从业人员", lambda e: e.employees, sort="employees", phone=False),
+    ]
+
+    def queryset(self, request):
+        return selectors.enterprises_for(request.user)
+
+    def filter(self, qs, data):
+        region = data.get("region")
+        industry = data.get("industry")
+        return selectors.filter_enterprises(
+            qs,
+            q=data.get("q"),
+            region=region.code if region else None,
+            industry=industry.code if industry else None,
+            department=data.get("department"),
+            status=data.get("status"),
+            flags=data.get("flag"),
+        )
+
+    def can_create(self, request):
+        return permissions.can_register(request.user)
+
+    @property
+    def create_url(self):
+        return reverse("enterprises:create")
+
+
+def enterprise_detail(request, pk):
+    enterprise = selectors.enterprise_get(request.user, pk)
+    org = enterprise.organisation
+    user = request.user
+    profile = detail_fields(
+        enterprise,
+        [
+            "legal_representative",
+            "principal_name",
+            "principal_phone",
+            "safety_officer_name",
+            "safety_officer_phone",
+            "village",
+            "longitude",
+            "latitude",
+            "employees",
+            "above_scale",
+            "has_major_hazard",
+            "major_hazard_grade",
+            "status",
+        ],
+    )
+    context = {
+        "title": org.name,
+        "object": enterprise,
+        "back_url": reverse("enterprises:list"),
+        "back_label": "企业台账",
+        "fields": [
+            ("统一社会信用代码", org.credit_code),
+            ("所在区划", org.region.full_name),
+            ("所属行业", str(org.industry) if org.industry else "—"),
+            ("所属网格", org.grid.name if org.grid else "—"),
+            ("地址", org.address or "—"),
+            ("单位电话", org.phone or "—"),
+            *profile,
+            ("重点行业领域", _flags(enterprise) or "—"),
+            ("半年演练（高危单位）", "是" if enterprise.is_high_risk() else "否"),
+        ],
+        "departments": selectors.supervising_departments(enterprise),
+        "history": history_for(enterprise, org)[:200],
+        "pending": enterprise.change_requests.filter(status=ChangeRequest.Status.PENDING).first(),
+        "can_edit": permissions.can_edit(user, enterprise),
+        "is_own": user.organisation_id == enterprise.pk,
+        "can_status": permissions.can_change_status(user),
+        "can_decide": permissions.can_decide_changes(user),
+        "can_supervise": permissions.can_manage_supervision(user),
+        "status_form": StatusForm(),
+        "decision_form": DecisionForm(),
+        "supervision_form": SupervisionForm(enterprise=enterprise)
+        if permissions.can_manage_supervision(user)
+        else None,
+    }
+    return render(request, "enterprises/detail.html", context)
+
+
+def _form_data(form):
+    data = dict(form.cleaned_data)
+    data.pop("reason", None)
+    return data
+
+
+@require_http_methods(["GET", "POST"])
+def enterprise_create(request):
+    if not permissions.can_register(request.user):
+        raise PermissionDenied("无权登记企业。")
+    form = EnterpriseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enterprise = services.enterprise_register(actor=request.user, data=_form_data(form))
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"已登记“{enterprise.name}”。")
+            return redirect(enterprise)
+    return render_form(
+        request, form, title="登记企业", back_url=reverse("enterprises:list"), back_label="企业台账"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def enterprise_edit(request, pk):
+    enterprise = selectors.enterprise_get(request.user, pk)
+    if not permissions.can_edit(request.user, enterprise):
+        raise PermissionDenied("无权修改该企业。")
+    locked = not permissions.edits_key_fields_directly(request.user)
+    form = EnterpriseForm(
+        request.POST or None, user=request.user, instance=enterprise, key_fields_locked=locked
+    )
+    if request.method == "POST" and form.is_valid():
+        data = _form_data(form)
+        if locked:
+            for key in services.KEY_FIELDS:
+                data.pop(key, None)
+        try:
+            services.enterprise_update(actor=request.user, enterprise=enterprise, data=data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect(enterprise)
+    return render_form(
+        request,
+        form,
+        title=f"修改：{enterprise.name}",
+        back_url=enterprise.get_absolute_url(),
+        back_label=enterprise.name,
+    )
+
+
+@require_POST
+def enterprise_status(request, pk):
+    enterprise = selectors.enterprise_get(request.user, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enterprise_set_status(
+                actor=request.user,
+                enterprise=enterprise,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"经营状态已变更为“{EnterpriseStatus(form.cleaned_data['status']).label}”。",
+            )
+    else:
+        messages.error(request, "请选择新状态并填写原因。")
+    return redirect(enterprise)
+
+
+@require_http_methods(["GET", "POST"])
+def change_request_create(request, pk):
+    enterprise = selectors.enterprise_get(request.user, pk)
+    if not permissions.can_edit(request.user, enterprise):
+        raise PermissionDenied("无权为该企业提交变更申请。")
+    form = KeyChangeForm(request.POST or None, enterprise=enterprise)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_request_submit(
+                actor=request.user,
+                enterprise=enterprise,
+                data=form.changes(),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "变更申请已提交，待乡镇（街道）或应急管理部门审核。")
+            return redirect(enterprise)
+    return render_form(
+        request,
+        form,
+        title=f"申请变更关键信息：{enterprise.name}",
+        back_url=enterprise.get_absolute_url(),
+        back_label=enterprise.name,
+    )
+
+
+class ChangeRequestList(ListPage):
+    title = "关键信息变更审核"
+    export_name = "变更申请"
+    default_sort = "-created_at"
+    columns = [
+        Column("企业", lambda r: r.enterprise.organisation.name, link=True),
+        Column(
+            "变更内容",
+            lambda r: "；".join(
+                f"{c['label']}：{c['from']} → {c['to']}" for c in r.changes.values()
+            ),
+        ),
+        Column("理由", lambda r: r.reason or None, phone=False),
+        Column("申请人", lambda r: r.requested_by.get_full_name(), phone=False),
+        Column("申请时间", lambda r: r.created_at, sort="created_at", phone=False),
+        Column("状态", lambda r: r.get_status_display(), sort="status"),
+    ]
+
+    def queryset(self, request):
+        return selectors.change_requests_for(request.user)
+
+
+@require_POST
+def change_request_decide(request, pk):
+    change = selectors.change_requests_for(request.user).filter(pk=pk).first()
+    if change is None:
+        raise Http404
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_request_decide(
+                actor=request.user,
+                request=change,
+                approve=form.cleaned_data["approve"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已审核。")
+    return redirect(change.enterprise)
+
+
+@require_POST
+def supervision_set(request, pk):
+    enterprise = selectors.enterprise_get(request.user, pk)
+    form = SupervisionForm(request.POST, enterprise=enterprise)
+    if form.is_valid():
+        try:
+            services.supervision_set(
+                actor=request.user,
+                enterprise=enterprise,
+                department=form.cleaned_data["department"],
+                mode=form.cleaned_data["mode"] or None,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "监管部门已调整。")
+    else:
+        messages.error(request, "请选择部门并填写原因。")
+    return redirect(enterprise)
+
+
+def supervision_map(request):
+    """三管三必须: each department in the user's region and the industries it supervises."""
+    from anjian.core.access import scope_for
+    from anjian.orgs import permissions as org_permissions
+    from anjian.rules.identifiers import region_ancestors
+
+    scope = scope_for(request.user)
+    departments = Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT)
+    if not scope.everything:
+        prefix = scope.region_prefix or "-"
+        departments = (
+            departments.filter(region_id__in=region_ancestors(prefix))
+            if len(prefix) >= 2
+            else departments.none()
+        )
+    departments = departments.prefetch_related("supervised_industries").order_by(
+        "region_id", "name"
+    )
+    return render(
+        request,
+        "enterprises/supervision_map.html",
+        {
+            "title": "行业监管分工（三管三必须）",
+            "departments": departments,
+            "can_edit": org_permissions.can_manage_organisations(request.user),
+        },
+    )
+
+
+# Imports -------------------------------------------------------------------------
+
+
+def import_template(request):
+    if not permissions.can_register(request.user):
+        raise PermissionDenied("无权导入企业。")
+    response = HttpResponse(template_workbook(request.user), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = (
+        "attachment; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%8F%B0%E8%B4%A6%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def import_list(request):
+    if not permissions.can_register(request.user):
+        raise PermissionDenied("无权导入企业。")
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.import_start(actor=request.user, uploaded=form.cleaned_data["file"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            return redirect(job)
+    return render(
+        request,
+        "enterprises/import_list.html",
+        {
+            "title": "企业台账导入",
+            "form": form,
+            "jobs": selectors.import_jobs_of(request.user)[:20],
+        },
+    )
+
+
+def _job(request, pk) -> ImportJob:
+    job = selectors.import_jobs_of(request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def import_detail(request, pk):
+    job = _job(request, pk)
+    template = (
+        "enterprises/_import_status.html"
+        if request.headers.get("HX-Request")
+        else "enterprises/import_detail.html"
+    )
+    return render(
+        request,
+        template,
+        {"title": f"导入：{job.original_name}", "job": job, "confirm_form": ImportConfirmForm()},
+    )
+
+
+@require_POST
+def import_confirm(request, pk):
+    job = _job(request, pk)
+    form = ImportConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            services.import_confirm(actor=request.user, job=job, mode=form.cleaned_data["mode"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, "请选择导入方式。")
+    return redirect(job)
+
+
+@require_POST
+def import_cancel(request, pk):
+    job = _job(request, pk)
+    try:
+        services.import_cancel(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("enterprises:imports")
+
+
+def import_errors(request, pk):
+    job = _job(request, pk)
+    rows = ([e["row"], e["column"], e["value"], e["message"]] for e in job.errors)
+    return xlsx_response(
+        title="校验结果",
+        headers=["行号", "列", "填写内容", "问题"],
+        rows=rows,
+        filename=f"校验结果-{job.original_name.rsplit('.', 1)[0]}",
+    )

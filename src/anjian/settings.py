@@ -105,6 +105,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters travel to the server as values instead of being quoted into the SQL
+    # in Python: bulk writes (imports) are several times faster.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = _env_flag(
+        "ANJIAN_DB_SERVER_SIDE_BINDING", True
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the demo's readers and its writer work at the same time.
     DATABASES["default"]["OPTIONS"] = {

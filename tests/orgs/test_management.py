@@ -115,16 +115,49 @@ def test_bureau_registers_an_organisation_in_its_region(world, client):
     response = client.post(
         "/organisations/new/",
         {
-            "name": "唐山新建燃气公司",
-            "kind": Organisation.Kind.ENTERPRISE,
+            "name": "唐山安评技术服务中心",
+            "kind": Organisation.Kind.OTHER,
             "region": "130202001",
-            "industry": "45",
             "credit_code": "91350100M000100Y43",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    org = Organisation.objects.get(name="唐山新建燃气公司")
+    org = Organisation.objects.get(name="唐山安评技术服务中心")
     assert org.region_id == "130202001" and org.credit_code == "91350100M000100Y43"
+
+
+def test_enterprises_are_registered_only_in_the_register(world, client):
+    client.force_login(world.bureau)
+    page = client.post(
+        "/organisations/new/",
+        {
+            "name": "绕过台账的企业",
+            "kind": Organisation.Kind.ENTERPRISE,
+            "region": "130202001",
+            "industry": "45",
+        },
+    ).content.decode()
+    assert "选择一个有效的选项" in page
+    from django.core.exceptions import ValidationError
+
+    from anjian.orgs import services
+
+    with pytest.raises(ValidationError, match="企业台账"):
+        services.organisation_create(
+            actor=world.bureau,
+            data={
+                "name": "绕过台账的企业",
+                "kind": Organisation.Kind.ENTERPRISE,
+                "region": world.building_co.region,
+            },
+        )
+    with pytest.raises(ValidationError, match="不能把生产经营单位"):
+        services.organisation_update(
+            actor=world.bureau,
+            organisation=world.building_co,
+            data={"kind": Organisation.Kind.OTHER},
+        )
+    assert not Organisation.objects.filter(name="绕过台账的企业").exists()
 
 
 def test_organisation_outside_the_region_or_with_a_bad_code_is_refused(world, client):
@@ -133,9 +166,8 @@ def test_organisation_outside_the_region_or_with_a_bad_code_is_refused(world, cl
         "/organisations/new/",
         {
             "name": "越界单位",
-            "kind": Organisation.Kind.ENTERPRISE,
+            "kind": Organisation.Kind.OTHER,
             "region": "130203",
-            "industry": "45",
         },
     ).content.decode()
     assert "只能选择本辖区内的行政区划" in page
@@ -143,9 +175,8 @@ def test_organisation_outside_the_region_or_with_a_bad_code_is_refused(world, cl
         "/organisations/new/",
         {
             "name": "错码单位",
-            "kind": Organisation.Kind.ENTERPRISE,
+            "kind": Organisation.Kind.OTHER,
             "region": "130202001",
-            "industry": "45",
             "credit_code": "91350100M000100Y44",
         },
     ).content.decode()

@@ -109,7 +109,9 @@ class ListPage(View):
                 rows=rows_from(qs.iterator(chunk_size=2000), [c.value for c in columns]),
                 filename=self.export_name,
             )
-        page = Paginator(qs, settings.ANJIAN_PAGE_SIZE).get_page(request.GET.get("page"))
+        size = request.GET.get("page_size", "")
+        page_size = int(size) if size in {"20", "50", "100", "200"} else settings.ANJIAN_PAGE_SIZE
+        page = Paginator(qs, page_size).get_page(request.GET.get("page"))
         rows = [
             {
                 "url": obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None,

@@ -148,25 +148,19 @@ def list_enterprises(
     department: int | None = None,
     status: str | None = None,
     flag: list[str] | None = None,
-    sort: str = "-organisation_id",
+    sort: str = "-id",
 ):
     """The same rows as the list page for the same filters and scope."""
-    qs = selectors.enterprises_for(request.auth)
+    rows = selectors.register_rows_for(request.auth)
     dept = (
         Organisation.objects.filter(pk=department, kind=Organisation.Kind.DEPARTMENT).first()
         if department
         else None
     )
-    allowed_sorts = {
-        "organisation__name",
-        "organisation__region_id",
-        "status",
-        "employees",
-        "organisation_id",
-    }
-    order = sort if sort.lstrip("-") in allowed_sorts else "-organisation_id"
-    return selectors.filter_enterprises(
-        qs, q=q, region=region, industry=industry, department=dept, status=status, flags=flag
+    allowed_sorts = {"name", "region_id", "enterprise__status", "enterprise__employees", "id"}
+    order = sort if sort.lstrip("-") in allowed_sorts else "-id"
+    return selectors.filter_register(
+        rows, q=q, region=region, industry=industry, department=dept, status=status, flags=flag
     ).order_by(order, "pk")
 
 

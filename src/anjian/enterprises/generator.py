@@ -113,6 +113,8 @@ WORDS = [
 ]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
 GIVEN = "建国明华丽强军伟芳敏静磊洋艳勇杰娟涛超秀霞平刚桂英"
+#: Rows from this index on carry numbered names (load tests), unique across runs.
+LOAD_TEST_START = 10_000
 LUNAN_CENTRE = (Decimal("118.17"), Decimal("39.62"))
 
 
@@ -148,7 +150,9 @@ def rows(
         industry, _, stems, suffixes, flags = rng.choices(PROFILES, weights)[0]
         township = townships[index % len(townships)]
         name = f"唐山{rng.choice(stems)}{rng.choice(WORDS)}{rng.choice(suffixes)}"
-        if (township, name) in used:
+        if (
+            index >= LOAD_TEST_START or (township, name) in used
+        ):  # load-test rows: unique across runs by their index
             name = f"{name.removesuffix('有限公司')}{index}号有限公司"
         used.add((township, name))
         employees = int(rng.lognormvariate(3.2, 1.0)) + 3

@@ -14,37 +14,55 @@ from anjian.rules.identifiers import region_ancestors
 FLAG_NAMES = {name for name, _ in KEY_FLAGS} | {"has_major_hazard", "above_scale"}
 
 
-def enterprises_for(user: Any) -> QuerySet[Enterprise]:
-    return scoped(Enterprise.objects.all(), user).select_related(
-        "organisation", "organisation__region", "organisation__industry", "organisation__grid"
-    )
+class RegisterRows:
+    """The register listed through the organisation table.
+
+    Counting the list then needs no join (an unfiltered count of 200,000 enterprises
+    took about 100 ms through the join and 40 ms on the organisation table alone); the
+    profile is joined for the rows of one page only. Indexing, slicing and iterating
+    yield Enterprise objects whose `organisation` is already loaded. This relies on
+    every organisation of kind ENTERPRISE having a profile, which the register's
+    services guarantee (organisations of that kind are created only through them).
+    """
+
+    def __init__(self, organisations: QuerySet[Organisation]):
+        self.organisations = organisations
+
+    def count(self) -> int:
+        return self.organisations.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, slice):
+            return [org.enterprise for org in self.organisations[key]]
+        return self.organisations[key].enterprise
+
+    def __iter__(self):
+        return (org.enterprise for org in self.organisations)
+
+    def iterator(self, chunk_size: int = 2000):
+        return (org.enterprise for org in self.organisations.iterator(chunk_size=chunk_size))
+
+    def order_by(self, *fields: str) -> RegisterRows:
+        return RegisterRows(self.organisations.order_by(*fields))
+
+    def none(self) -> RegisterRows:
+        return RegisterRows(self.organisations.none())
+
+    def filter(self, *args: Any, **kwargs: Any) -> RegisterRows:
+        return RegisterRows(self.organisations.filter(*args, **kwargs))
 
 
-def department_q(department: Organisation) -> Q:
-    """Enterprises a department supervises: its region, its industries, its overrides."""
-    overrides = SupervisionOverride.objects.filter(department=department)
-    added = [
-        e
-        for e, m in overrides.values_list("enterprise_id", "mode")
-        if m == SupervisionOverride.Mode.ADD
-    ]
-    removed = [
-        e
-        for e, m in overrides.values_list("enterprise_id", "mode")
-        if m == SupervisionOverride.Mode.REMOVE
-    ]
-    by_industry = Q(organisation__industry_id__in=department.supervised_division_codes()) | Q(
-        pk__in=added
-    )
-    return (
-        Q(organisation__region__code__startswith=department.region_id)
-        & by_industry
-        & ~Q(pk__in=removed)
-    )
+def register_rows_for(user: Any) -> RegisterRows:
+    """The register as `user` may see it, for lists, exports and the list API."""
+    organisations = scoped(Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE), user)
+    return RegisterRows(organisations.select_related("enterprise", "region", "industry", "grid"))
 
 
-def filter_enterprises(
-    qs: QuerySet[Enterprise],
+def filter_register(
+    rows: RegisterRows,
     *,
     q: str | None = None,
     region: str | None = None,
@@ -53,31 +71,50 @@ def filter_enterprises(
     status: str | None = None,
     flags: list[str] | None = None,
     grid: int | None = None,
-) -> QuerySet[Enterprise]:
-    """Narrow an already scoped queryset; filters only remove rows."""
+) -> RegisterRows:
+    """Narrow already scoped register rows; filters only remove rows."""
+    qs = rows.organisations
     if q:
         text = q.strip()
-        qs = qs.filter(
-            Q(organisation__name__icontains=text)
-            | Q(organisation__credit_code__startswith=text.upper())
-        )
+        qs = qs.filter(Q(name__icontains=text) | Q(credit_code__startswith=text.upper()))
     if region:
-        qs = qs.filter(organisation__region__code__startswith=region)
+        qs = qs.filter(region__code__startswith=region)
     if industry:
-        if industry.isalpha():
-            qs = qs.filter(organisation__industry__section_id=industry)
-        else:
-            qs = qs.filter(organisation__industry_id=industry)
+        qs = qs.filter(
+            **{"industry__section_id" if industry.isalpha() else "industry_id": industry}
+        )
     if department is not None:
-        qs = qs.filter(department_q(department))
+        qs = qs.filter(department_q(department, prefix=""))
     if status:
-        qs = qs.filter(status=status)
+        qs = qs.filter(enterprise__status=status)
     for flag in flags or []:
         if flag in FLAG_NAMES:
-            qs = qs.filter(**{flag: True})
+            qs = qs.filter(**{f"enterprise__{flag}": True})
     if grid:
-        qs = qs.filter(organisation__grid_id=grid)
-    return qs
+        qs = qs.filter(grid_id=grid)
+    return RegisterRows(qs)
+
+
+def enterprises_for(user: Any) -> QuerySet[Enterprise]:
+    return scoped(Enterprise.objects.all(), user).select_related(
+        "organisation", "organisation__region", "organisation__industry", "organisation__grid"
+    )
+
+
+def department_q(department: Organisation, *, prefix: str = "organisation__") -> Q:
+    """Enterprises a department supervises: its region, its industries, its overrides.
+    `prefix` is the path from the queried model to the organisation ("" on Organisation)."""
+    overrides = list(
+        SupervisionOverride.objects.filter(department=department).values_list(
+            "enterprise_id", "mode"
+        )
+    )
+    added = [e for e, m in overrides if m == SupervisionOverride.Mode.ADD]
+    removed = [e for e, m in overrides if m == SupervisionOverride.Mode.REMOVE]
+    codes = department.supervised_division_codes()
+    by_industry = Q(**{f"{prefix}industry_id__in": codes}) | Q(pk__in=added)
+    region = Q(**{f"{prefix}region__code__startswith": department.region_id})
+    return region & by_industry & ~Q(pk__in=removed)
 
 
 def enterprise_get(user: Any, pk: Any) -> Enterprise:

@@ -33,20 +33,20 @@ class EnterpriseList(ListPage):
     title = "企业台账"
     export_name = "企业台账"
     filter_form_class = EnterpriseFilterForm
-    default_sort = "-organisation_id"
+    default_sort = "-id"
     create_label = "登记企业"
     template_name = "enterprises/list.html"
     columns = [
-        Column("单位名称", lambda e: e.organisation.name, sort="organisation__name", link=True),
+        Column("单位名称", lambda e: e.organisation.name, sort="name", link=True),
         Column("统一社会信用代码", lambda e: e.organisation.credit_code, phone=False),
-        Column("所在区划", lambda e: e.organisation.region.name, sort="organisation__region_id"),
+        Column("所在区划", lambda e: e.organisation.region.name, sort="region_id"),
         Column(
             "所属行业",
             lambda e: e.organisation.industry.name if e.organisation.industry else None,
-            sort="organisation__industry_id",
+            sort="industry_id",
             phone=False,
         ),
-        Column("经营状态", lambda e: e.get_status_display(), sort="status"),
+        Column("经营状态", lambda e: e.get_status_display(), sort="enterprise__status"),
         Column("重点行业领域", _flags, phone=False),
         Column(
             "重大危险源",
@@ -62,16 +62,16 @@ class EnterpriseList(ListPage):
             lambda e: e.organisation.grid.name if e.organisation.grid else None,
             phone=False,
         ),
-        Column("从业人员", lambda e: e.employees, sort="employees", phone=False),
+        Column("从业人员", lambda e: e.employees, sort="enterprise__employees", phone=False),
     ]
 
     def queryset(self, request):
-        return selectors.enterprises_for(request.user)
+        return selectors.register_rows_for(request.user)
 
     def filter(self, qs, data):
         region = data.get("region")
         industry = data.get("industry")
-        return selectors.filter_enterprises(
+        return selectors.filter_register(
             qs,
             q=data.get("q"),
             region=region.code if region else None,
@@ -265,7 +265,7 @@ class ChangeRequestList(ListPage):
         Column("理由", lambda r: r.reason or None, phone=False),
         Column("申请人", lambda r: r.requested_by.get_full_name(), phone=False),
         Column("申请时间", lambda r: r.created_at, sort="created_at", phone=False),
-        Column("状态", lambda r: r.get_status_display(), sort="status"),
+        Column("状态", lambda r: r.get_status_display(), sort="enterprise__status"),
     ]
 
     def queryset(self, request):

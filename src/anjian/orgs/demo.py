@@ -5,7 +5,6 @@ from __future__ import annotations
 from anjian.orgs import services
 from anjian.orgs.models import Grid, Industry, Organisation, Role, User
 from anjian.regions.models import Region
-from anjian.rules.identifiers import credit_code_check_char
 
 DEMO_PASSWORD = "Anjian@2026"  # noqa: S105 - printed for the demo, never used in production
 DISTRICT = "130202"
@@ -25,22 +24,6 @@ DEPARTMENTS = [
     ("唐山市路南区消防救援大队", ["H", "52", "R"]),
 ]
 
-#: (name, industry 大类, township code, grid index or None)
-ENTERPRISES = [
-    ("唐山鑫源燃气有限公司", "45", "130202001", 0),
-    ("唐山市路南区宏达建筑工程有限公司", "47", "130202001", 0),
-    ("唐山路安道路运输有限公司", "54", "130202002", None),
-    ("唐山市永兴化工有限公司", "26", "130202102", None),
-    ("唐山南湖大酒店有限公司", "61", "130202003", None),
-    ("唐山万家乐购商贸有限公司", "52", "130202003", None),
-    ("唐山冀东钢构制品有限公司", "33", "130202103", None),
-    ("唐山陶瓷机械制造有限公司", "35", "130202007", None),
-    ("唐山通达仓储物流有限公司", "59", "130202008", None),
-    ("唐山宏远装饰工程有限公司", "50", "130202001", 1),
-    ("唐山福瑞餐饮管理有限公司", "62", "130202005", None),
-    ("唐山凤凰文化娱乐有限公司", "90", "130202004", None),
-]
-
 LOGINS = [
     # username, full name, organisation name, role, org admin, grid
     ("quzhang", "王建国", "唐山市路南区人民政府", Role.LEADER, False, None),
@@ -52,13 +35,6 @@ LOGINS = [
     ("qiye", "郑华", "唐山鑫源燃气有限公司", Role.ENTERPRISE, True, None),
     ("zhuanjia", "陈工", "路南区安全生产专家库", Role.EXPERT, False, None),
 ]
-
-
-def demo_credit_code(seed: int) -> str:
-    """A check-digit-valid 统一社会信用代码 registered in 路南区 (R-ID-1)."""
-    body = f"91{DISTRICT}MA0{seed:05d}X"[:17]
-    body = body.replace("X", "B")
-    return body + credit_code_check_char(body)
 
 
 def _township_org_name(region: Region) -> str:
@@ -128,7 +104,6 @@ def build() -> list[tuple[str, str, str]]:
             industries=industries,
         )
 
-    grids: dict[str, list[Grid]] = {}
     for township in Region.objects.filter(parent=district).order_by("code"):
         _org(
             operator,
@@ -137,28 +112,21 @@ def build() -> list[tuple[str, str, str]]:
             region=township,
             parent=gov,
         )
-        grids[township.code] = [
-            Grid.objects.get_or_create(region=township, name=f"{township.name}第{n}网格")[0]
-            for n in ("一", "二")
-        ]
+        for n in ("一", "二"):
+            Grid.objects.get_or_create(region=township, name=f"{township.name}第{n}网格")
 
-    for seed, (name, industry, township, grid_index) in enumerate(ENTERPRISES, start=1):
-        _org(
-            operator,
-            name=name,
-            kind=K.ENTERPRISE,
-            region=Region.objects.get(code=township),
-            industry=Industry.objects.get(code=industry),
-            grid=grids[township][grid_index] if grid_index is not None else None,
-            credit_code=demo_credit_code(seed),
-            phone=f"0315-28{seed:05d}",
-        )
+    return []
 
+
+def build_logins() -> list[tuple[str, str, str]]:
+    """One login per role; runs after the register so the enterprise login has its enterprise."""
+    operator = User.objects.get(username="admin")
+    grids = {g.region_id: g for g in Grid.objects.filter(name__endswith="第一网格")}
     logins = [("admin", "运维管理员", "（全部数据）")]
     for username, full_name, org_name, role, admin, grid_index in LOGINS:
         organisation = Organisation.objects.get(name=org_name)
         if not User.objects.filter(username=username).exists():
-            grid = grids[organisation.region_id][grid_index] if grid_index is not None else None
+            grid = grids[organisation.region_id] if grid_index is not None else None
             services.user_create(
                 actor=operator,
                 organisation=organisation,

@@ -66,6 +66,14 @@ class OrganisationForm(StyledFormMixin, forms.ModelForm):
             self.fields["parent"].queryset = visible.exclude(kind=Organisation.Kind.ENTERPRISE)
             self.fields["grid"].queryset = scoped(Grid.objects.all(), user)
         self.fields["industry"].queryset = Industry.objects.filter(kind=Industry.Kind.DIVISION)
+        enterprise = Organisation.Kind.ENTERPRISE
+        if self.instance.pk and self.instance.kind == enterprise:
+            self.fields["kind"].disabled = True
+            self.fields["kind"].help_text = "生产经营单位的信息请在“企业台账”中维护。"
+        else:
+            self.fields["kind"].choices = [
+                c for c in self.fields["kind"].choices if c[0] != enterprise
+            ]
         if self.instance.pk:
             self.fields["supervised_industries"].initial = list(
                 self.instance.supervised_industries.all()

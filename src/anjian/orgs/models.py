@@ -109,6 +109,7 @@ class Organisation(TimeStampedModel):
         verbose_name = "单位"
         verbose_name_plural = "单位"
         ordering = ["region_id", "kind", "name"]
+        indexes = [models.Index(fields=["name", "id"], name="orgs_org_name_id_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["credit_code"],

@@ -31,6 +31,16 @@ ORGANISATION_FIELDS = (
 USER_FIELDS = ("full_name", "phone", "email", "role", "is_org_admin", "grid")
 
 
+def _check_kind(organisation: Organisation, original_kind: str | None = None) -> None:
+    """Enterprises are registered, and their kind changed, only through the register,
+    which keeps each one's register profile (anjian.enterprises)."""
+    enterprise = Organisation.Kind.ENTERPRISE
+    if organisation.kind == enterprise and original_kind != enterprise:
+        raise ValidationError({"kind": "生产经营单位请在“企业台账”中登记。"})
+    if original_kind == enterprise and organisation.kind != enterprise:
+        raise ValidationError({"kind": "不能把生产经营单位改为其他类型。"})
+
+
 def _check_region_in_scope(actor: User, organisation: Organisation) -> None:
     if not scope_for(actor).covers_region(organisation.region_id):
         raise ValidationError({"region": "只能在本辖区内登记单位。"})
@@ -43,6 +53,7 @@ def organisation_create(
     if not permissions.can_manage_organisations(actor):
         raise PermissionDenied("无权登记单位。")
     organisation = Organisation(**{k: v for k, v in data.items() if k in ORGANISATION_FIELDS})
+    _check_kind(organisation)
     _check_region_in_scope(actor, organisation)
     organisation.full_clean()
     organisation.save()
@@ -64,6 +75,7 @@ def organisation_update(
     if not permissions.can_manage_organisations(actor):
         raise PermissionDenied("无权修改单位信息。")
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    original_kind = organisation.kind
     audit.save_with_audit(
         actor=actor,
         instance=organisation,
@@ -71,7 +83,7 @@ def organisation_update(
         m2m=None
         if supervised_industries is None
         else {"supervised_industries": supervised_industries},
-        check=lambda org: _check_region_in_scope(actor, org),
+        check=lambda org: (_check_kind(org, original_kind), _check_region_in_scope(actor, org)),
         reason=reason,
     )
     return organisation

@@ -11,6 +11,7 @@ from django.db import transaction
 DEMO_BUILDERS = [
     "anjian.orgs.demo.build",
     "anjian.enterprises.demo.build",
+    "anjian.orgs.demo.build_logins",
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from anjian.enterprises import generator, services
 from anjian.enterprises.importing import apply_rows
-from anjian.enterprises.models import Enterprise
+from anjian.enterprises.models import KEY_FLAGS, Enterprise
 from anjian.orgs.models import Grid, Industry, Organisation, User
 from anjian.regions.models import Region
 from anjian.rules.identifiers import credit_code_check_char
@@ -55,7 +55,7 @@ def build() -> list[tuple[str, str, str]]:
         profile = next(generator.rows(1, region=township, seed=seed))[1]
         region = Region.objects.get(code=township)
         data = {k: v for k, v in profile.items() if k in services.PROFILE_FIELDS}
-        data.update({flag: True for flag in flags})
+        data.update({name: name in flags for name, _ in KEY_FLAGS})
         data.update(
             {
                 "name": name,

@@ -30,11 +30,8 @@ class EnterpriseFilterForm(StyledFormMixin, forms.Form):
     status = forms.ChoiceField(
         label="经营状态", required=False, choices=[("", "全部"), *EnterpriseStatus.choices]
     )
-    flag = forms.MultipleChoiceField(
-        label="重点行业领域",
-        required=False,
-        choices=FLAG_CHOICES,
-        widget=forms.SelectMultiple(attrs={"size": 1}),
+    flag = forms.ChoiceField(
+        label="重点行业领域", required=False, choices=[("", "全部"), *FLAG_CHOICES]
     )
     region = RegionField(label="区划", required=False)
 

@@ -76,13 +76,12 @@ def enterprise_register(*, actor: User, data: dict[str, Any]) -> Enterprise:
     organisation.save()
     enterprise.organisation = organisation
     enterprise.save()
-    audit.record(
-        actor=actor,
-        instance=enterprise,
-        action=AuditEntry.Action.CREATE,
-        changes=audit.diff(Organisation, {}, audit.snapshot(organisation, ORG_FIELDS))
-        | audit.diff(Enterprise, {}, audit.snapshot(enterprise, PROFILE_FIELDS)),
+    changes = audit.diff(Organisation, {}, audit.snapshot(organisation, ORG_FIELDS)) | audit.diff(
+        Enterprise, {}, audit.snapshot(enterprise, PROFILE_FIELDS)
     )
+    # A new record's entry lists what was filled in, not every unticked flag.
+    changes = {k: v for k, v in changes.items() if v["to"] is not False}
+    audit.record(actor=actor, instance=enterprise, action=AuditEntry.Action.CREATE, changes=changes)
     return enterprise
 
 

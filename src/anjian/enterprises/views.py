@@ -78,7 +78,7 @@ class EnterpriseList(ListPage):
             industry=industry.code if industry else None,
             department=data.get("department"),
             status=data.get("status"),
-            flags=data.get("flag"),
+            flags=[data["flag"]] if data.get("flag") else None,
         )
 
     def can_create(self, request):

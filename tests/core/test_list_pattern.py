@@ -82,3 +82,15 @@ def test_htmx_table_refresh_returns_only_the_table(world, client):
     )
     text = response.content.decode()
     assert "宏达建筑公司" in text and "<html" not in text and "友谊商场公司" not in text
+
+
+def test_an_export_too_large_is_refused_not_truncated(world, client, monkeypatch):
+    import anjian.core.listing as listing
+
+    monkeypatch.setattr(listing, "MAX_EXPORT_ROWS", 3)
+    _add_enterprises(5, 100)
+    client.force_login(world.bureau)
+    response = client.get("/organisations/?kind=enterprise&export=xlsx")
+    assert response.status_code == 302 and "export" not in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "请先用筛选条件缩小范围" in page

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
 
-from anjian.core.exports import rows_from, xlsx_response
+from anjian.core.exports import MAX_EXPORT_ROWS, rows_from, xlsx_response
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,17 @@ class ListPage(View):
         sort, headers = self._sort(request)
         qs = qs.order_by(sort, "pk")
         if request.GET.get("export") == "xlsx":
+            if qs.count() > MAX_EXPORT_ROWS:
+                from django.contrib import messages
+                from django.shortcuts import redirect
+
+                messages.error(
+                    request,
+                    f"导出超过{MAX_EXPORT_ROWS:,}行，请先用筛选条件缩小范围（例如按区划或行业）再导出。",
+                )
+                query = request.GET.copy()
+                query.pop("export", None)
+                return redirect(f"{request.path}?{query.urlencode()}")
             columns = [c for c in self.columns if c.export]
             return xlsx_response(
                 title=self.title,

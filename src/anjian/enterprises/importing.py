@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -28,7 +28,7 @@ from anjian.core.access import scoped
 from anjian.core.models import AuditEntry
 from anjian.enterprises.checks import CheckContext, check_row, text_of
 from anjian.enterprises.columns import COLUMN_BY_KEY, COLUMNS, ORG_KEYS, PROFILE_KEYS
-from anjian.enterprises.models import Enterprise, ImportJob
+from anjian.enterprises.models import Enterprise, EnterpriseStatus, ImportJob, MajorHazardGrade
 from anjian.orgs.models import Grid, Industry, Organisation
 from anjian.regions.models import Region
 
@@ -201,7 +201,7 @@ def check_file(job: ImportJob) -> ImportJob:
     pending: list[tuple[int, dict[str, Any]]] = []
     spool = _spool_path(job)
 
-    def flush(out) -> None:
+    def flush(out: TextIO) -> None:
         nonlocal valid
         bad = _check_chunk(user, pending, errors)
         error_numbers.update(bad)
@@ -272,6 +272,10 @@ class _Labels:
         self.regions: dict[str, str] = {}
         self.industries = dict(Industry.objects.values_list("code", "name"))
         self.grids = dict(Grid.objects.values_list("pk", "name"))
+        self.choices = {
+            "status": {str(v): str(label) for v, label in EnterpriseStatus.choices},
+            "major_hazard_grade": {str(v): str(label) for v, label in MajorHazardGrade.choices},
+        }
 
     def region(self, code: str) -> str:
         if code not in self.regions:
@@ -289,9 +293,8 @@ class _Labels:
             return f"{value} {self.industries.get(value, '')}".strip()
         if key == "grid":
             return self.grids.get(value, str(value))
-        field = Enterprise._meta.get_field(key) if key in PROFILE_KEYS else None
-        if field is not None and field.choices:
-            return str(dict(field.flatchoices).get(value, value))
+        if key in self.choices:
+            return self.choices[key].get(value, value)
         if isinstance(value, Decimal):
             return str(value)
         return value

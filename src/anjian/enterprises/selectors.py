@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -39,10 +40,10 @@ class RegisterRows:
             return [org.enterprise for org in self.organisations[key]]
         return self.organisations[key].enterprise
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Enterprise]:
         return (org.enterprise for org in self.organisations)
 
-    def iterator(self, chunk_size: int = 2000):
+    def iterator(self, chunk_size: int = 2000) -> Iterator[Enterprise]:
         return (org.enterprise for org in self.organisations.iterator(chunk_size=chunk_size))
 
     def order_by(self, *fields: str) -> RegisterRows:

@@ -201,7 +201,8 @@ def change_request_submit(
                     "region": "新区划须在本县（区）内并选择到乡镇（街道）；跨县迁移请联系应急管理部门。"
                 }
             )
-        if organisation.grid_id and not organisation.grid.region_id.startswith(new_region[:9]):
+        grid = organisation.grid
+        if grid is not None and not grid.region_id.startswith(new_region[:9]):
             values["grid"] = None  # a grid belongs to one township: moving out leaves it
     before = audit.snapshot(proposed, values)
     for key, value in values.items():

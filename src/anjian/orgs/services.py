@@ -76,6 +76,11 @@ def organisation_update(
         raise PermissionDenied("无权修改单位信息。")
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     original_kind = organisation.kind
+
+    def check(changed: Organisation) -> None:
+        _check_kind(changed, original_kind)
+        _check_region_in_scope(actor, changed)
+
     audit.save_with_audit(
         actor=actor,
         instance=organisation,
@@ -83,7 +88,7 @@ def organisation_update(
         m2m=None
         if supervised_industries is None
         else {"supervised_industries": supervised_industries},
-        check=lambda org: (_check_kind(org, original_kind), _check_region_in_scope(actor, org)),
+        check=check,
         reason=reason,
     )
     return organisation

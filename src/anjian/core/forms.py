@@ -58,3 +58,25 @@ def render_form(request, form: forms.Form, *, title: str, back_url: str, back_la
 
     context = {"title": title, "form": form, "back_url": back_url, "back_label": back_label}
     return render(request, "core/form.html", context)
+
+
+def post_action(request, form: forms.Form, perform, *, success: str, redirect_to):
+    """The small-action pattern (a button with a reason): validate the form, call the
+    service, report the outcome as a message, and go back to the record. A refused
+    action changes nothing and says why."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    if not form.is_valid():
+        messages.error(
+            request, "；".join(str(m) for errors in form.errors.values() for m in errors)
+        )
+        return redirect(redirect_to)
+    try:
+        perform(form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, success(form.cleaned_data) if callable(success) else success)
+    return redirect(redirect_to)

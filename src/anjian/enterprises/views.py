@@ -7,10 +7,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from anjian.core.audit import history_for
 from anjian.core.exports import XLSX_TYPE, xlsx_response
-from anjian.core.forms import apply_service_errors, render_form
+from anjian.core.forms import apply_service_errors, post_action, render_form
 from anjian.core.listing import Column, ListPage, detail_fields
 from anjian.enterprises import permissions, selectors, services
 from anjian.enterprises.forms import (
+    PROFILE_FORM_FIELDS,
     DecisionForm,
     EnterpriseFilterForm,
     EnterpriseForm,
@@ -21,7 +22,7 @@ from anjian.enterprises.forms import (
     SupervisionForm,
 )
 from anjian.enterprises.importing import template_workbook
-from anjian.enterprises.models import ChangeRequest, EnterpriseStatus, ImportJob
+from anjian.enterprises.models import KEY_FLAGS, ChangeRequest, EnterpriseStatus, ImportJob
 from anjian.orgs.models import Organisation
 
 
@@ -96,18 +97,7 @@ def enterprise_detail(request, pk):
     profile = detail_fields(
         enterprise,
         [
-            "legal_representative",
-            "principal_name",
-            "principal_phone",
-            "safety_officer_name",
-            "safety_officer_phone",
-            "village",
-            "longitude",
-            "latitude",
-            "employees",
-            "above_scale",
-            "has_major_hazard",
-            "major_hazard_grade",
+            *(f for f in PROFILE_FORM_FIELDS if f not in dict(KEY_FLAGS)),
             "status",
         ],
     )
@@ -201,25 +191,15 @@ def enterprise_edit(request, pk):
 @require_POST
 def enterprise_status(request, pk):
     enterprise = selectors.enterprise_get(request.user, pk)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.enterprise_set_status(
-                actor=request.user,
-                enterprise=enterprise,
-                status=form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                f"经营状态已变更为“{EnterpriseStatus(form.cleaned_data['status']).label}”。",
-            )
-    else:
-        messages.error(request, "请选择新状态并填写原因。")
-    return redirect(enterprise)
+    return post_action(
+        request,
+        StatusForm(request.POST),
+        lambda data: services.enterprise_set_status(
+            actor=request.user, enterprise=enterprise, status=data["status"], reason=data["reason"]
+        ),
+        success=lambda data: f"经营状态已变更为“{EnterpriseStatus(data['status']).label}”。",
+        redirect_to=enterprise,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -277,42 +257,33 @@ def change_request_decide(request, pk):
     change = selectors.change_requests_for(request.user).filter(pk=pk).first()
     if change is None:
         raise Http404
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.change_request_decide(
-                actor=request.user,
-                request=change,
-                approve=form.cleaned_data["approve"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, "已审核。")
-    return redirect(change.enterprise)
+    return post_action(
+        request,
+        DecisionForm(request.POST),
+        lambda data: services.change_request_decide(
+            actor=request.user, request=change, approve=data["approve"], note=data["note"]
+        ),
+        success="已审核。",
+        redirect_to=change.enterprise,
+    )
 
 
 @require_POST
 def supervision_set(request, pk):
     enterprise = selectors.enterprise_get(request.user, pk)
-    form = SupervisionForm(request.POST, enterprise=enterprise)
-    if form.is_valid():
-        try:
-            services.supervision_set(
-                actor=request.user,
-                enterprise=enterprise,
-                department=form.cleaned_data["department"],
-                mode=form.cleaned_data["mode"] or None,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, "监管部门已调整。")
-    else:
-        messages.error(request, "请选择部门并填写原因。")
-    return redirect(enterprise)
+    return post_action(
+        request,
+        SupervisionForm(request.POST, enterprise=enterprise),
+        lambda data: services.supervision_set(
+            actor=request.user,
+            enterprise=enterprise,
+            department=data["department"],
+            mode=data["mode"] or None,
+            reason=data["reason"],
+        ),
+        success="监管部门已调整。",
+        redirect_to=enterprise,
+    )
 
 
 def supervision_map(request):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anjian.core.audit import history_for
-from anjian.core.forms import apply_service_errors, render_form
+from anjian.core.forms import apply_service_errors, post_action, render_form
 from anjian.core.listing import Column, ListPage, detail_fields
 from anjian.orgs import permissions, selectors, services
 from anjian.orgs.forms import (
@@ -158,23 +158,16 @@ def organisation_edit(request, pk):
 @require_POST
 def organisation_set_active(request, pk):
     organisation = selectors.organisation_get(request.user, pk)
-    form = ReasonForm(request.POST)
     active = request.POST.get("active") == "1"
-    if not form.is_valid():
-        messages.error(request, "请填写原因。")
-        return redirect(organisation)
-    try:
-        services.organisation_set_active(
-            actor=request.user,
-            organisation=organisation,
-            active=active,
-            reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, "已启用。" if active else "已停用。")
-    return redirect(organisation)
+    return post_action(
+        request,
+        ReasonForm(request.POST),
+        lambda data: services.organisation_set_active(
+            actor=request.user, organisation=organisation, active=active, reason=data["reason"]
+        ),
+        success="已启用。" if active else "已停用。",
+        redirect_to=organisation,
+    )
 
 
 class UserList(ListPage):
@@ -339,20 +332,16 @@ def user_reset_password(request, pk):
 @require_POST
 def user_set_active(request, pk):
     member = selectors.user_get_manageable(request.user, pk)
-    form = ReasonForm(request.POST)
     active = request.POST.get("active") == "1"
-    if not form.is_valid():
-        messages.error(request, "请填写原因。")
-        return redirect(member)
-    try:
-        services.user_set_active(
-            actor=request.user, user=member, active=active, reason=form.cleaned_data["reason"]
-        )
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, "已启用。" if active else "已停用。")
-    return redirect(member)
+    return post_action(
+        request,
+        ReasonForm(request.POST),
+        lambda data: services.user_set_active(
+            actor=request.user, user=member, active=active, reason=data["reason"]
+        ),
+        success="已启用。" if active else "已停用。",
+        redirect_to=member,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "anjian.regions",
     "anjian.orgs",
     "anjian.enterprises",
+    "anjian.hazards",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("regions/", include("anjian.regions.urls")),
     path("", include("anjian.orgs.urls")),
     path("enterprises/", include("anjian.enterprises.urls")),
+    path("hazards/", include("anjian.hazards.urls")),
     path("api/v1/", api.urls),
     path("ops/", admin.site.urls),
 ]

@@ -23,6 +23,7 @@ from anjian.enterprises.forms import (
 )
 from anjian.enterprises.importing import template_workbook
 from anjian.enterprises.models import KEY_FLAGS, ChangeRequest, EnterpriseStatus, ImportJob
+from anjian.hazards import permissions as hazard_permissions
 from anjian.orgs.models import Organisation
 
 
@@ -121,6 +122,11 @@ def enterprise_detail(request, pk):
         "history": history_for(enterprise, org)[:200],
         "pending": enterprise.change_requests.filter(status=ChangeRequest.Status.PENDING).first(),
         "can_edit": permissions.can_edit(user, enterprise),
+        "can_register_hazard": hazard_permissions.can_register(user),
+        "hazard_counts": {
+            "total": enterprise.hazards.count(),
+            "open": enterprise.hazards.exclude(status="closed").count(),
+        },
         "is_own": user.organisation_id == enterprise.pk,
         "can_status": permissions.can_change_status(user),
         "can_decide": permissions.can_decide_changes(user),

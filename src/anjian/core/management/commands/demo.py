@@ -12,6 +12,7 @@ DEMO_BUILDERS = [
     "anjian.orgs.demo.build",
     "anjian.enterprises.demo.build",
     "anjian.orgs.demo.build_logins",
+    "anjian.hazards.demo.build",
 ]
 
 

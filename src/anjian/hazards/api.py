@@ -1,0 +1,202 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import Http404
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from anjian.core.api import ErrorOut, Pagination
+from anjian.enterprises.selectors import enterprise_get
+from anjian.hazards import selectors, services
+from anjian.hazards.models import ExtensionRequest, HazardDomain
+
+router = Router(tags=["隐患排查治理"])
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+class HazardOut(Schema):
+    id: int
+    enterprise_id: int
+    enterprise_name: str = Field(..., alias="enterprise.organisation.name")
+    region_code: str
+    place: str
+    domain: str = Field(..., alias="domain_id")
+    factor_class: str
+    level: str
+    description: str
+    source: str
+    found_by_name: str
+    found_at: datetime
+    status: str
+    status_label: str
+    deadline: datetime | None
+    overdue: bool
+    is_repeat: bool
+    repeat_of_id: int | None
+    closed_at: datetime | None
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return obj.is_overdue()
+
+
+class HazardIn(Schema):
+    enterprise_id: int
+    place: str
+    domain: str
+    factor_class: str
+    level: str
+    description: str
+    source: str
+    found_at: datetime | None = None
+    found_by_name: str | None = None
+    legal_basis: str = ""
+    immediate: bool = False
+    rectification_note: str = ""
+
+
+class PlanIn(Schema):
+    measures: str
+    responsible_person: str
+    responsible_phone: str = ""
+    funds: Decimal
+    deadline: datetime
+    contingency: str
+    goals: str = ""
+    methods: str = ""
+    funds_and_materials: str = ""
+    organisation_and_people: str = ""
+    time_and_requirements: str = ""
+    safety_and_contingency: str = ""
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class ExtensionIn(Schema):
+    new_deadline: datetime
+    reason: str
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+@router.get("", response=list[HazardOut], summary="隐患台账")
+@paginate(Pagination)
+def list_hazards(
+    request,
+    region: str | None = None,
+    enterprise: str | None = None,
+    domain: str | None = None,
+    level: str | None = None,
+    status: str | None = None,
+    source: str | None = None,
+    overdue: bool = False,
+    found_from: date | None = None,
+    found_to: date | None = None,
+):
+    """The same rows as the ledger page for the same filters and scope."""
+    return selectors.filter_hazards(
+        selectors.hazards_for(request.auth),
+        region=region,
+        enterprise=enterprise,
+        domain=domain,
+        level=level,
+        status=status,
+        source=source,
+        overdue=overdue,
+        found_from=found_from,
+        found_to=found_to,
+    ).order_by("-found_at", "-id")
+
+
+@router.get("/{hazard_id}", response={200: HazardOut, 404: ErrorOut}, summary="隐患详情")
+def get_hazard(request, hazard_id: int):
+    return selectors.hazard_get(request.auth, hazard_id)
+
+
+@router.post("", response={201: HazardOut, **ERRORS}, summary="登记隐患")
+def register(request, payload: HazardIn):
+    enterprise = enterprise_get(request.auth, payload.enterprise_id)
+    data = payload.dict(
+        exclude={"enterprise_id", "immediate", "rectification_note"}, exclude_none=True
+    )
+    domain = HazardDomain.objects.filter(code=data.pop("domain")).first()
+    if domain is None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"domain": "领域不存在"})
+    hazard = services.hazard_register(
+        actor=request.auth,
+        enterprise=enterprise,
+        data={**data, "domain": domain},
+        immediate=payload.immediate,
+        rectification_note=payload.rectification_note,
+    )
+    return 201, selectors.hazard_get(request.auth, hazard.pk)
+
+
+@router.post(
+    "/{hazard_id}/plan", response={200: HazardOut, **ERRORS}, summary="确定整改方案（五落实）"
+)
+def plan(request, hazard_id: int, payload: PlanIn):
+    hazard = selectors.hazard_get(request.auth, hazard_id)
+    services.hazard_set_plan(actor=request.auth, hazard=hazard, plan=payload.dict())
+    return selectors.hazard_get(request.auth, hazard_id)
+
+
+@router.post("/{hazard_id}/submit", response={200: HazardOut, **ERRORS}, summary="提交整改")
+def submit(request, hazard_id: int, payload: NoteIn):
+    hazard = selectors.hazard_get(request.auth, hazard_id)
+    services.hazard_submit_rectification(actor=request.auth, hazard=hazard, note=payload.note)
+    return selectors.hazard_get(request.auth, hazard_id)
+
+
+@router.post("/{hazard_id}/verify", response={200: HazardOut, **ERRORS}, summary="验收销号")
+def verify(request, hazard_id: int, payload: NoteIn):
+    hazard = selectors.hazard_get(request.auth, hazard_id)
+    services.hazard_verify(actor=request.auth, hazard=hazard, note=payload.note)
+    return selectors.hazard_get(request.auth, hazard_id)
+
+
+@router.post("/{hazard_id}/reject", response={200: HazardOut, **ERRORS}, summary="验收不通过")
+def reject(request, hazard_id: int, payload: ReasonIn):
+    hazard = selectors.hazard_get(request.auth, hazard_id)
+    services.hazard_reject(actor=request.auth, hazard=hazard, reason=payload.reason)
+    return selectors.hazard_get(request.auth, hazard_id)
+
+
+@router.post("/{hazard_id}/extensions", response={201: NoteIn, **ERRORS}, summary="申请延期")
+def request_extension(request, hazard_id: int, payload: ExtensionIn):
+    hazard = selectors.hazard_get(request.auth, hazard_id)
+    extension = services.extension_request(
+        actor=request.auth, hazard=hazard, new_deadline=payload.new_deadline, reason=payload.reason
+    )
+    return 201, {"note": str(extension.pk)}
+
+
+@router.post(
+    "/{hazard_id}/extensions/{extension_id}/decide",
+    response={200: HazardOut, **ERRORS},
+    summary="审批延期",
+)
+def decide_extension(request, hazard_id: int, extension_id: int, payload: DecisionIn):
+    hazard = selectors.hazard_get(request.auth, hazard_id)
+    extension = ExtensionRequest.objects.filter(hazard=hazard, pk=extension_id).first()
+    if extension is None:
+        raise Http404
+    services.extension_decide(
+        actor=request.auth, request=extension, approve=payload.approve, note=payload.note
+    )
+    return selectors.hazard_get(request.auth, hazard_id)

@@ -1,0 +1,153 @@
+from django import forms
+from django.utils import timezone
+
+from anjian.core.forms import StyledFormMixin
+from anjian.hazards.models import (
+    FACTOR_CLASS_CHOICES,
+    Hazard,
+    HazardDomain,
+    Level,
+    RectificationPlan,
+    Source,
+    Status,
+)
+from anjian.regions.widgets import RegionField
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class HazardForm(StyledFormMixin, forms.ModelForm):
+    immediate = forms.BooleanField(
+        label="立即整改（现场已整改完毕，登记即销号；仅限一般隐患）", required=False
+    )
+    rectification_note = forms.CharField(
+        label="整改情况（立即整改时填写）", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "place",
+            "domain",
+            "factor_class",
+            "level",
+            "source",
+            "description",
+            "found_at",
+            "found_by_name",
+            "legal_basis",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "legal_basis": forms.Textarea(attrs={"rows": 2}),
+            "found_at": DATETIME,
+        }
+
+    def __init__(self, *args, enterprise_user=False, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("found_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+        super().__init__(*args, **kwargs)
+        self.fields["found_at"].input_formats = ["%Y-%m-%dT%H:%M"]
+        self.fields["found_by_name"].required = False
+        if enterprise_user:
+            self.fields["source"].choices = [(Source.SELF, Source.SELF.label)]
+            self.fields["source"].initial = Source.SELF
+
+
+class PlanForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = RectificationPlan
+        fields = [
+            "measures",
+            "responsible_person",
+            "responsible_phone",
+            "funds",
+            "deadline",
+            "contingency",
+            *RectificationPlan.MAJOR_FIELDS,
+        ]
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 2})
+            for f in ["measures", "contingency", *RectificationPlan.MAJOR_FIELDS]
+        }
+        widgets["deadline"] = DATETIME
+
+    def __init__(self, *args, major=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].input_formats = ["%Y-%m-%dT%H:%M"]
+        for field in RectificationPlan.MAJOR_FIELDS:
+            if major:
+                self.fields[field].required = True
+            else:
+                del self.fields[field]
+
+
+class NoteForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(
+        label="说明", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class ReasonForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="原因", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtensionForm(StyledFormMixin, forms.Form):
+    new_deadline = forms.DateTimeField(
+        label="申请延至", widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    reason = forms.CharField(
+        label="延期理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DecisionForm(StyledFormMixin, forms.Form):
+    approve = forms.TypedChoiceField(
+        label="审批", choices=[("1", "同意"), ("0", "不同意")], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label="意见", max_length=500, required=False)
+
+
+class HazardFilterForm(StyledFormMixin, forms.Form):
+    enterprise = forms.CharField(label="企业名称或信用代码", required=False, max_length=100)
+    domain = forms.ModelChoiceField(
+        label="领域", required=False, queryset=HazardDomain.objects.all(), empty_label="全部"
+    )
+    level = forms.ChoiceField(label="等级", required=False, choices=[("", "全部"), *Level.choices])
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部"), *Status.choices]
+    )
+    source = forms.ChoiceField(
+        label="来源", required=False, choices=[("", "全部"), *Source.choices]
+    )
+    overdue = forms.BooleanField(label="只看逾期", required=False)
+    found_from = forms.DateField(
+        label="发现日期从", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    found_to = forms.DateField(
+        label="到", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    region = RegionField(label="区划", required=False)
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from anjian.core.access import scope_for
+
+        scope = scope_for(request.user)
+        if not scope.everything and scope.region_prefix:
+            self.fields["region"].set_root(scope.region_prefix)
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("found_from")
+            and data.get("found_to")
+            and data["found_from"] > data["found_to"]
+        ):
+            self.add_error("found_to", "结束日期不能早于开始日期。")
+        return data
+
+
+__all__ = ["FACTOR_CLASS_CHOICES"]

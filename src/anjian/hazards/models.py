@@ -1,0 +1,297 @@
+"""The hazard closed loop (隐患排查治理): register → rectify → verify → close.
+
+A hazard copies its enterprise's region code, industry and grid when it is
+registered, so that scoped lists and statistics over millions of hazards filter
+one indexed table instead of joining through the register.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from anjian.core.access import ScopePaths
+from anjian.core.models import TimeStampedModel
+from anjian.rules.hazards import MAJOR_HAZARD_PLAN_PARTS, HazardLevel
+from anjian.rules.risk import HAZARD_FACTOR_CLASSES
+
+
+class HazardDomain(models.Model):
+    """Hazard domains (data-driven): the nine key domains of the speeches plus 特种设备, 工贸, 其他."""
+
+    code = models.CharField("代码", max_length=20, primary_key=True)
+    name = models.CharField("名称", max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "隐患领域"
+        verbose_name_plural = "隐患领域"
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level(models.TextChoices):
+    GENERAL = "general", HazardLevel.GENERAL.label
+    MAJOR = "major", HazardLevel.MAJOR.label
+
+
+class Source(models.TextChoices):
+    SELF = "self", "企业自查"
+    DEPARTMENT = "department", "部门检查"
+    TOWNSHIP = "township", "乡镇检查"
+    JOINT = "joint", "联合执法"
+    CAMPAIGN = "campaign", "专项整治"
+    GRID = "grid", "网格巡查"
+    PUBLIC = "public", "群众举报"
+    PEER = "peer", "企业互查"
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", "已登记"
+    RECTIFYING = "rectifying", "整改中"
+    PENDING = "pending", "待验收"
+    CLOSED = "closed", "已销号"
+
+
+FACTOR_CLASS_CHOICES = [(name, name) for name in HAZARD_FACTOR_CLASSES]
+
+
+def overdue_q(now: datetime | None = None) -> Q:
+    """Open hazards past their deadline: derived at query time, never a stored flag."""
+    return ~Q(status=Status.CLOSED) & Q(deadline__lt=now or timezone.now())
+
+
+class HazardQuerySet(models.QuerySet["Hazard"]):
+    def overdue(self, now: datetime | None = None) -> HazardQuerySet:
+        return self.filter(overdue_q(now))
+
+    def open(self) -> HazardQuerySet:
+        return self.exclude(status=Status.CLOSED)
+
+
+class Hazard(TimeStampedModel):
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name="企业",
+        on_delete=models.PROTECT,
+        related_name="hazards",
+    )
+    region_code = models.CharField("区划代码", max_length=12, db_index=True, editable=False)
+    industry_code = models.CharField("行业代码", max_length=4, db_index=True, editable=False)
+    grid = models.ForeignKey(
+        "orgs.Grid",
+        verbose_name="网格",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    place = models.CharField("部位/设备", max_length=200)
+    domain = models.ForeignKey(
+        HazardDomain, verbose_name="领域", on_delete=models.PROTECT, related_name="+"
+    )
+    factor_class = models.CharField("因素类别", max_length=10, choices=FACTOR_CLASS_CHOICES)
+    level = models.CharField("隐患等级", max_length=10, choices=Level.choices, db_index=True)
+    description = models.TextField("隐患描述")
+    source = models.CharField("来源", max_length=20, choices=Source.choices, db_index=True)
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发现人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    found_by_name = models.CharField("发现人姓名", max_length=60)
+    found_at = models.DateTimeField("发现时间", db_index=True)
+    legal_basis = models.TextField("依据", blank=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.REGISTERED, db_index=True
+    )
+    deadline = models.DateTimeField("整改期限", null=True, blank=True, db_index=True)
+    immediate = models.BooleanField("立即整改", default=False)
+    is_repeat = models.BooleanField("重复隐患", default=False)
+    repeat_of = models.ForeignKey(
+        "self",
+        verbose_name="重复自",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rectified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="整改提交人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rectification_note = models.TextField("整改情况", blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="验收人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField("销号时间", null=True, blank=True)
+
+    objects = HazardQuerySet.as_manager()
+
+    scope_paths = ScopePaths(
+        region="region_code", industry="industry_code", enterprise="enterprise_id", grid="grid_id"
+    )
+
+    class Meta:
+        verbose_name = "隐患"
+        verbose_name_plural = "隐患"
+        ordering = ["-found_at", "-id"]
+        indexes = [
+            models.Index(fields=["region_code", "status"], name="hazards_region_status_idx"),
+            models.Index(fields=["enterprise", "domain", "status"], name="hazards_repeat_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False),
+                name="hazards_closed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place}：{self.description[:30]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("hazards:detail", args=[self.pk])
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        return (
+            self.status != Status.CLOSED
+            and self.deadline is not None
+            and self.deadline < (now or timezone.now())
+        )
+
+
+class RectificationPlan(TimeStampedModel):
+    """五落实 (R-HAZ-2); for a 重大 hazard also the six parts of the 治理方案 (R-HAZ-3)."""
+
+    hazard = models.OneToOneField(
+        Hazard, verbose_name="隐患", on_delete=models.CASCADE, related_name="plan"
+    )
+    measures = models.TextField("整改措施")
+    responsible_person = models.CharField("整改责任人", max_length=60)
+    responsible_phone = models.CharField("责任人电话", max_length=20, blank=True)
+    funds = models.DecimalField("整改资金（元）", max_digits=14, decimal_places=2)
+    deadline = models.DateTimeField("整改时限")
+    contingency = models.TextField("应急预案/防范措施")
+    goals = models.TextField(MAJOR_HAZARD_PLAN_PARTS[0], blank=True)
+    methods = models.TextField(MAJOR_HAZARD_PLAN_PARTS[1], blank=True)
+    funds_and_materials = models.TextField(MAJOR_HAZARD_PLAN_PARTS[2], blank=True)
+    organisation_and_people = models.TextField(MAJOR_HAZARD_PLAN_PARTS[3], blank=True)
+    time_and_requirements = models.TextField(MAJOR_HAZARD_PLAN_PARTS[4], blank=True)
+    safety_and_contingency = models.TextField(MAJOR_HAZARD_PLAN_PARTS[5], blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    MAJOR_FIELDS = (
+        "goals",
+        "methods",
+        "funds_and_materials",
+        "organisation_and_people",
+        "time_and_requirements",
+        "safety_and_contingency",
+    )
+
+    class Meta:
+        verbose_name = "整改方案"
+        verbose_name_plural = "整改方案"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.hazard} 的整改方案"
+
+
+class HazardEvent(models.Model):
+    """The hazard's timeline: every step with who, when, and what it changed."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", "登记"
+        PLAN = "plan", "确定整改方案"
+        SUBMITTED = "submitted", "提交整改"
+        REJECTED = "rejected", "验收不通过"
+        CLOSED = "closed", "验收销号"
+        EXTENSION_REQUESTED = "extension_requested", "申请延期"
+        EXTENSION_APPROVED = "extension_approved", "同意延期"
+        EXTENSION_REFUSED = "extension_refused", "不同意延期"
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("环节", max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办理人",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField("办理人姓名", max_length=60)
+    at = models.DateTimeField("时间", default=timezone.now)
+    from_status = models.CharField("原状态", max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=20, choices=Status.choices, blank=True)
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField("附加信息", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "隐患办理记录"
+        verbose_name_plural = "隐患办理记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ExtensionRequest(TimeStampedModel):
+    class Decision(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已同意"
+        REFUSED = "refused", "不同意"
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    original_deadline = models.DateTimeField("原整改期限")
+    new_deadline = models.DateTimeField("申请延至")
+    reason = models.TextField("延期理由")
+    decision = models.CharField(
+        "审批结果", max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard"],
+                condition=Q(decision="pending"),
+                name="hazards_one_pending_extension",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hazard} 延期至 {self.new_deadline:%Y-%m-%d}"

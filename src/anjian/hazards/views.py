@@ -1,0 +1,236 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from anjian.core.audit import history_for
+from anjian.core.forms import apply_service_errors, post_action, render_form
+from anjian.core.listing import Column, ListPage
+from anjian.enterprises.selectors import enterprise_get
+from anjian.hazards import permissions, selectors, services
+from anjian.hazards.forms import (
+    DecisionForm,
+    ExtensionForm,
+    HazardFilterForm,
+    HazardForm,
+    NoteForm,
+    PlanForm,
+    ReasonForm,
+)
+from anjian.hazards.models import ExtensionRequest, Level
+from anjian.orgs.models import Role
+
+
+def _local(dt):
+    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else None
+
+
+def _plan(h, field):
+    plan = getattr(h, "plan", None)
+    return getattr(plan, field) if plan else None
+
+
+class HazardLedger(ListPage):
+    title = "隐患台账"
+    export_name = "隐患台账"
+    filter_form_class = HazardFilterForm
+    default_sort = "-found_at"
+    columns = [
+        Column("企业", lambda h: h.enterprise.organisation.name, sort="enterprise_id", link=True),
+        Column("部位/设备", lambda h: h.place),
+        Column("隐患描述", lambda h: h.description, phone=False),
+        Column("领域", lambda h: h.domain.name, sort="domain_id", phone=False),
+        Column("等级", lambda h: h.get_level_display(), sort="level"),
+        Column("来源", lambda h: h.get_source_display(), sort="source", phone=False),
+        Column("发现时间", lambda h: _local(h.found_at), sort="found_at", phone=False),
+        Column(
+            "状态",
+            lambda h: h.get_status_display() + ("（逾期）" if h.is_overdue() else ""),
+            sort="status",
+        ),
+        Column("整改期限", lambda h: _local(h.deadline), sort="deadline", phone=False),
+        Column("重复", lambda h: "是" if h.is_repeat else None, phone=False),
+        # 五落实 columns: exported, not shown in the table
+        Column("整改措施", lambda h: _plan(h, "measures"), phone=False, export=True),
+        Column("整改责任人", lambda h: _plan(h, "responsible_person"), phone=False),
+        Column("整改资金（元）", lambda h: _plan(h, "funds"), phone=False),
+        Column("应急预案/防范措施", lambda h: _plan(h, "contingency"), phone=False),
+        Column("销号时间", lambda h: _local(h.closed_at), sort="closed_at", phone=False),
+    ]
+
+    def queryset(self, request):
+        return selectors.hazards_for(request.user)
+
+    def filter(self, qs, data):
+        region = data.get("region")
+        domain = data.get("domain")
+        return selectors.filter_hazards(
+            qs,
+            region=region.code if region else None,
+            enterprise=data.get("enterprise"),
+            domain=domain.code if domain else None,
+            level=data.get("level"),
+            status=data.get("status"),
+            source=data.get("source"),
+            overdue=bool(data.get("overdue")),
+            found_from=data.get("found_from"),
+            found_to=data.get("found_to"),
+        )
+
+
+@require_http_methods(["GET", "POST"])
+def hazard_create(request, enterprise_pk):
+    enterprise = enterprise_get(request.user, enterprise_pk)
+    if not permissions.can_register(request.user):
+        raise PermissionDenied("无权登记隐患。")
+    is_enterprise = request.user.role == Role.ENTERPRISE
+    form = HazardForm(request.POST or None, enterprise_user=is_enterprise)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        immediate, note = data.pop("immediate"), data.pop("rectification_note")
+        if not data.get("found_by_name"):
+            data.pop("found_by_name", None)
+        try:
+            hazard = services.hazard_register(
+                actor=request.user,
+                enterprise=enterprise,
+                data=data,
+                immediate=immediate,
+                rectification_note=note,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request, "隐患已登记并销号（立即整改）。" if immediate else "隐患已登记。"
+            )
+            return redirect(hazard)
+    return render_form(
+        request,
+        form,
+        title=f"登记隐患：{enterprise.name}",
+        back_url=enterprise.get_absolute_url(),
+        back_label=enterprise.name,
+    )
+
+
+def hazard_detail(request, pk):
+    hazard = selectors.hazard_get(request.user, pk)
+    user = request.user
+    context = {
+        "title": f"隐患：{hazard.place}",
+        "hazard": hazard,
+        "now": timezone.now(),
+        "events": hazard.events.select_related("actor"),
+        "extensions": hazard.extensions.all(),
+        "history": history_for(hazard)[:100],
+        "can_plan": permissions.can_plan(user, hazard),
+        "can_submit": permissions.can_submit(user, hazard),
+        "can_verify": permissions.can_verify(user, hazard) and hazard.rectified_by_id != user.pk,
+        "can_extend": permissions.can_request_extension(user, hazard),
+        "can_decide": permissions.can_decide_extension(user),
+        "note_form": NoteForm(),
+        "reason_form": ReasonForm(),
+        "extension_form": ExtensionForm(),
+        "decision_form": DecisionForm(),
+    }
+    return render(request, "hazards/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def hazard_plan(request, pk):
+    hazard = selectors.hazard_get(request.user, pk)
+    if not permissions.can_plan(request.user, hazard):
+        raise PermissionDenied("无权确定整改方案。")
+    form = PlanForm(request.POST or None, major=hazard.level == Level.MAJOR)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.hazard_set_plan(actor=request.user, hazard=hazard, plan=form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "整改方案已确定，隐患进入整改。")
+            return redirect(hazard)
+    return render_form(
+        request,
+        form,
+        title=f"整改方案（五落实）：{hazard.place}",
+        back_url=hazard.get_absolute_url(),
+        back_label="隐患",
+    )
+
+
+@require_POST
+def hazard_submit(request, pk):
+    hazard = selectors.hazard_get(request.user, pk)
+    return post_action(
+        request,
+        NoteForm(request.POST),
+        lambda d: services.hazard_submit_rectification(
+            actor=request.user, hazard=hazard, note=d["note"]
+        ),
+        success="已提交整改，等待验收。",
+        redirect_to=hazard,
+    )
+
+
+@require_POST
+def hazard_verify(request, pk):
+    hazard = selectors.hazard_get(request.user, pk)
+    return post_action(
+        request,
+        NoteForm(request.POST),
+        lambda d: services.hazard_verify(actor=request.user, hazard=hazard, note=d["note"]),
+        success="验收通过，已销号。",
+        redirect_to=hazard,
+    )
+
+
+@require_POST
+def hazard_reject(request, pk):
+    hazard = selectors.hazard_get(request.user, pk)
+    return post_action(
+        request,
+        ReasonForm(request.POST),
+        lambda d: services.hazard_reject(actor=request.user, hazard=hazard, reason=d["reason"]),
+        success="验收不通过，已退回整改。",
+        redirect_to=hazard,
+    )
+
+
+@require_POST
+def extension_create(request, pk):
+    hazard = selectors.hazard_get(request.user, pk)
+    return post_action(
+        request,
+        ExtensionForm(request.POST),
+        lambda d: services.extension_request(
+            actor=request.user, hazard=hazard, new_deadline=d["new_deadline"], reason=d["reason"]
+        ),
+        success="延期申请已提交。",
+        redirect_to=hazard,
+    )
+
+
+@require_POST
+def extension_decide(request, pk, extension_pk):
+    hazard = selectors.hazard_get(request.user, pk)
+    extension = ExtensionRequest.objects.filter(hazard=hazard, pk=extension_pk).first()
+    if extension is None:
+        raise Http404
+    return post_action(
+        request,
+        DecisionForm(request.POST),
+        lambda d: services.extension_decide(
+            actor=request.user, request=extension, approve=d["approve"], note=d["note"]
+        ),
+        success="已审批。",
+        redirect_to=hazard,
+    )
+
+
+def ledger_url() -> str:
+    return reverse("hazards:list")

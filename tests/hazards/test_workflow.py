@@ -216,7 +216,8 @@ def test_extension_keeps_the_original_deadline_in_history(world, rectifying):
     from anjian.core.audit import history_for
 
     change = history_for(rectifying).filter(changes__has_key="deadline").first()
-    assert change is not None and change.changes["deadline"]["to"] == new.isoformat()
+    assert change is not None
+    assert change.changes["deadline"]["to"] == timezone.localtime(new).strftime("%Y-%m-%d %H:%M")
 
 
 def test_refused_extension_needs_a_note_and_keeps_the_deadline(world, rectifying):
@@ -241,6 +242,11 @@ def test_overdue_is_right_the_minute_after_the_deadline(world, rectifying):
     assert rectifying.is_overdue(deadline + timedelta(minutes=1))
     assert not Hazard.objects.overdue(deadline).exists()
     assert list(Hazard.objects.overdue(deadline + timedelta(minutes=1))) == [rectifying]
+
+
+def test_a_submitted_rectification_is_not_overdue(world, pending):
+    assert not pending.is_overdue(pending.deadline + timedelta(days=1))
+    assert not Hazard.objects.overdue(pending.deadline + timedelta(days=1)).exists()
 
 
 def test_closed_hazards_are_never_overdue(world, pending):

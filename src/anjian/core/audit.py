@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from anjian.core.models import AuditEntry
 
@@ -32,7 +33,10 @@ def _readable(instance: models.Model, field: models.Field[Any, Any]) -> Any:
     value = getattr(instance, field.attname)
     if field.choices and value not in (None, ""):
         return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, dt.datetime | dt.date | dt.time):
+    if isinstance(value, dt.datetime):
+        shown = timezone.localtime(value) if timezone.is_aware(value) else value
+        return shown.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)

@@ -30,6 +30,7 @@ class Column:
     link: bool = False  # render as a link to the row's page
     export: bool = True
     phone: bool = True  # False: hidden on narrow screens, still exported
+    table: bool = True  # False: only in the Excel export (e.g. the ledger's 五落实 columns)
 
 
 def detail_fields(obj: Any, names: list[str]) -> list[tuple[str, Any]]:
@@ -60,6 +61,9 @@ class ListPage(View):
     create_url: str | None = None
     create_label: str = "新建"
 
+    def table_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.table]
+
     def queryset(self, request: HttpRequest) -> QuerySet:
         raise NotImplementedError
 
@@ -75,7 +79,7 @@ class ListPage(View):
         key = requested.lstrip("-")
         sort = requested if key in allowed else self.default_sort
         headers = []
-        for column in self.columns:
+        for column in self.table_columns():
             header: dict[str, Any] = {
                 "label": column.label,
                 "sort": None,
@@ -132,7 +136,7 @@ class ListPage(View):
                         "link": c.link,
                         "css": "" if c.phone else "d-none d-md-table-cell",
                     }
-                    for c in self.columns
+                    for c in self.table_columns()
                 ],
             }
             for obj in page.object_list

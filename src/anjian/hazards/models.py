@@ -63,9 +63,13 @@ class Status(models.TextChoices):
 FACTOR_CLASS_CHOICES = [(name, name) for name in HAZARD_FACTOR_CLASSES]
 
 
+#: Statuses in which the deadline runs: once the rectification is submitted it no longer can be late.
+RUNNING_STATUSES = (Status.REGISTERED, Status.RECTIFYING)
+
+
 def overdue_q(now: datetime | None = None) -> Q:
-    """Open hazards past their deadline: derived at query time, never a stored flag."""
-    return ~Q(status=Status.CLOSED) & Q(deadline__lt=now or timezone.now())
+    """Not rectified by the deadline: derived at query time, never a stored flag."""
+    return Q(status__in=RUNNING_STATUSES) & Q(deadline__lt=now or timezone.now())
 
 
 class HazardQuerySet(models.QuerySet["Hazard"]):
@@ -175,7 +179,7 @@ class Hazard(TimeStampedModel):
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return (
-            self.status != Status.CLOSED
+            self.status in RUNNING_STATUSES
             and self.deadline is not None
             and self.deadline < (now or timezone.now())
         )

@@ -54,10 +54,10 @@ class HazardLedger(ListPage):
         Column("整改期限", lambda h: _local(h.deadline), sort="deadline", phone=False),
         Column("重复", lambda h: "是" if h.is_repeat else None, phone=False),
         # 五落实 columns: exported, not shown in the table
-        Column("整改措施", lambda h: _plan(h, "measures"), phone=False, export=True),
-        Column("整改责任人", lambda h: _plan(h, "responsible_person"), phone=False),
-        Column("整改资金（元）", lambda h: _plan(h, "funds"), phone=False),
-        Column("应急预案/防范措施", lambda h: _plan(h, "contingency"), phone=False),
+        Column("整改措施", lambda h: _plan(h, "measures"), table=False),
+        Column("整改责任人", lambda h: _plan(h, "responsible_person"), table=False),
+        Column("整改资金（元）", lambda h: _plan(h, "funds"), table=False),
+        Column("应急预案/防范措施", lambda h: _plan(h, "contingency"), table=False),
         Column("销号时间", lambda h: _local(h.closed_at), sort="closed_at", phone=False),
     ]
 

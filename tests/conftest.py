@@ -21,6 +21,9 @@ def reference_data(db):
     """Regions of two districts and every industry, loaded through the real loaders."""
     load_regions(only=TEST_REGIONS)
     load_industries()
+    from anjian.hazards.domains import ensure_domains
+
+    ensure_domains()
 
 
 @pytest.fixture

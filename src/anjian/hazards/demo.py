@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import services
+from anjian.hazards.domains import ensure_domains
 from anjian.hazards.models import Hazard, HazardDomain
 from anjian.orgs.models import User
 
@@ -54,6 +55,7 @@ SOURCES = ["township", "department", "joint", "campaign", "grid", "self"]
 def build() -> list[tuple[str, str, str]]:
     if Hazard.objects.filter(region_code__startswith="130202").exists():
         return []
+    ensure_domains()
     rng = random.Random(7)
     bureau, committee = User.objects.get(username="yjj"), User.objects.get(username="awb")
     domains = {d.code: d for d in HazardDomain.objects.all()}

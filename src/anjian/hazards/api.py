@@ -200,3 +200,48 @@ def decide_extension(request, hazard_id: int, extension_id: int, payload: Decisi
         actor=request.auth, request=extension, approve=payload.approve, note=payload.note
     )
     return selectors.hazard_get(request.auth, hazard_id)
+
+
+class ListingIn(Schema):
+    level: str = Field(..., description="county 县级 / city 市级 / province 省级")
+    supervising_org_id: int
+    report_every_days: int = 15
+    note: str = ""
+
+
+class ProgressIn(Schema):
+    text: str
+
+
+@router.get("/listed/board", response=list[HazardOut], summary="挂牌督办隐患")
+@paginate(Pagination)
+def listed(request):
+    return selectors.listed_hazards_for(request.auth).order_by("-listing__listed_at", "-id")
+
+
+@router.post("/{hazard_id}/listing", response={200: HazardOut, **ERRORS}, summary="挂牌督办")
+def list_for_supervision(request, hazard_id: int, payload: ListingIn):
+    from anjian.orgs.models import Organisation
+
+    hazard = selectors.hazard_get(request.auth, hazard_id)
+    org = Organisation.objects.filter(pk=payload.supervising_org_id).first()
+    if org is None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"supervising_org_id": "督办单位不存在"})
+    services.hazard_list_for_supervision(
+        actor=request.auth,
+        hazard=hazard,
+        level=payload.level,
+        supervising_org=org,
+        report_every_days=payload.report_every_days,
+        note=payload.note,
+    )
+    return selectors.hazard_get(request.auth, hazard_id)
+
+
+@router.post("/{hazard_id}/progress", response={200: HazardOut, **ERRORS}, summary="报告督办进展")
+def report_progress(request, hazard_id: int, payload: ProgressIn):
+    hazard = selectors.hazard_get(request.auth, hazard_id)
+    services.progress_report(actor=request.auth, hazard=hazard, text=payload.text)
+    return selectors.hazard_get(request.auth, hazard_id)

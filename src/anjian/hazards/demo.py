@@ -13,7 +13,7 @@ from anjian.enterprises.models import Enterprise
 from anjian.hazards import services
 from anjian.hazards.domains import ensure_domains
 from anjian.hazards.models import Hazard, HazardDomain
-from anjian.orgs.models import User
+from anjian.orgs.models import Organisation, User
 
 #: 大类 → (domain, [(place, description, factor class)])
 FINDINGS = {

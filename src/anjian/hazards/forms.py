@@ -7,10 +7,12 @@ from anjian.hazards.models import (
     Hazard,
     HazardDomain,
     Level,
+    Listing,
     RectificationPlan,
     Source,
     Status,
 )
+from anjian.orgs.models import Organisation
 from anjian.regions.widgets import RegionField
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -148,6 +150,34 @@ class HazardFilterForm(StyledFormMixin, forms.Form):
         ):
             self.add_error("found_to", "结束日期不能早于开始日期。")
         return data
+
+
+class ListingForm(StyledFormMixin, forms.Form):
+    level = forms.ChoiceField(label="督办层级", choices=Listing.Level.choices)
+    supervising_org = forms.ModelChoiceField(label="督办单位", queryset=Organisation.objects.none())
+    report_every_days = forms.IntegerField(
+        label="进展报告周期（天）", min_value=1, max_value=90, initial=15
+    )
+    note = forms.CharField(
+        label="督办要求", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, hazard=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from anjian.rules.identifiers import region_ancestors
+
+        if hazard is not None:
+            self.fields["supervising_org"].queryset = Organisation.objects.filter(
+                kind__in=[Organisation.Kind.GOVERNMENT, Organisation.Kind.SAFETY],
+                region_id__in=region_ancestors(hazard.region_code[:6]),
+                is_active=True,
+            ).order_by("region_id", "kind", "name")
+
+
+class ProgressForm(StyledFormMixin, forms.Form):
+    text = forms.CharField(
+        label="治理进展", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 __all__ = ["FACTOR_CLASS_CHOICES"]

@@ -237,6 +237,8 @@ class HazardEvent(models.Model):
         EXTENSION_REQUESTED = "extension_requested", "申请延期"
         EXTENSION_APPROVED = "extension_approved", "同意延期"
         EXTENSION_REFUSED = "extension_refused", "不同意延期"
+        LISTED = "listed", "挂牌督办"
+        PROGRESS = "progress", "督办进展报告"
 
     hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("环节", max_length=30, choices=Kind.choices)
@@ -299,3 +301,59 @@ class ExtensionRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.hazard} 延期至 {self.new_deadline:%Y-%m-%d}"
+
+
+class Listing(TimeStampedModel):
+    """挂牌督办: a 重大 hazard listed for supervision at a government level (R-HAZ-5).
+
+    Its closing needs the supervising organisation's verification; the enterprise
+    reports progress every `report_every_days` days.
+    """
+
+    class Level(models.TextChoices):
+        COUNTY = "county", "县级"
+        CITY = "city", "市级"
+        PROVINCE = "province", "省级"
+
+    hazard = models.OneToOneField(
+        Hazard, verbose_name="隐患", on_delete=models.CASCADE, related_name="listing"
+    )
+    level = models.CharField("督办层级", max_length=10, choices=Level.choices)
+    supervising_org = models.ForeignKey(
+        "orgs.Organisation", verbose_name="督办单位", on_delete=models.PROTECT, related_name="+"
+    )
+    listed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="挂牌人", on_delete=models.PROTECT, related_name="+"
+    )
+    listed_at = models.DateTimeField("挂牌时间", default=timezone.now)
+    report_every_days = models.PositiveSmallIntegerField("进展报告周期（天）", default=15)
+    note = models.TextField("督办要求", blank=True)
+
+    class Meta:
+        verbose_name = "挂牌督办"
+        verbose_name_plural = "挂牌督办"
+        ordering = ["-listed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}挂牌督办：{self.hazard}"
+
+    def next_report_due(self) -> datetime:
+        last = self.hazard.progress_reports.order_by("-at").values_list("at", flat=True).first()
+        return (last or self.listed_at) + timezone.timedelta(days=self.report_every_days)
+
+
+class ProgressReport(models.Model):
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="progress_reports")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("报告时间", default=timezone.now)
+    text = models.TextField("治理进展")
+
+    class Meta:
+        verbose_name = "督办进展报告"
+        verbose_name_plural = "督办进展报告"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.hazard} 进展 {self.at:%Y-%m-%d}"

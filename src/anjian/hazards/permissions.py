@@ -63,3 +63,13 @@ def can_request_extension(user: Any, hazard: Any) -> bool:
 def can_decide_extension(user: Any) -> bool:
     role = _role(user)
     return role == "operator" or role in SUPERVISORS
+
+
+def can_list(user: Any) -> bool:
+    """List a 重大 hazard for supervision: the safety authority (应急管理局/安委办)."""
+    role = _role(user)
+    return role == "operator" or role == Role.SAFETY
+
+
+def can_report_progress(user: Any, hazard: Any) -> bool:
+    return can_plan(user, hazard)

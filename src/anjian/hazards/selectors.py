@@ -92,3 +92,10 @@ def filter_hazards(
 
 def open_count(qs: QuerySet[Hazard]) -> int:
     return qs.exclude(status=Status.CLOSED).count()
+
+
+def listed_hazards_for(user: Any) -> QuerySet[Hazard]:
+    """Hazards under 挂牌督办 that `user` may see."""
+    return (
+        hazards_for(user).filter(listing__isnull=False).select_related("listing__supervising_org")
+    )

@@ -26,6 +26,8 @@ from anjian.hazards.models import (
     Hazard,
     HazardEvent,
     Level,
+    Listing,
+    ProgressReport,
     RectificationPlan,
     Source,
     Status,
@@ -257,6 +259,15 @@ def hazard_verify(
     hazard = _locked(hazard, "verify")
     if hazard.rectified_by_id == actor.pk:
         raise ValidationError({"__all__": "验收人不能是整改提交人。"})
+    listing = Listing.objects.filter(hazard=hazard).select_related("supervising_org").first()
+    if (
+        listing is not None
+        and not actor.is_superuser
+        and actor.organisation_id != listing.supervising_org_id
+    ):
+        raise PermissionDenied(
+            f"挂牌督办的隐患须由督办单位（{listing.supervising_org.name}）验收销号。"
+        )
     before = hazard.status
     audit.save_with_audit(
         actor=actor,
@@ -368,3 +379,86 @@ def extension_decide(
         new_deadline=request.new_deadline.isoformat(),
     )
     return request
+
+
+@transaction.atomic
+def hazard_list_for_supervision(
+    *,
+    actor: User,
+    hazard: Hazard,
+    level: str,
+    supervising_org: Any,
+    report_every_days: int = 15,
+    note: str = "",
+) -> Listing:
+    """挂牌督办 of a 重大 hazard by a government level; its closing then needs that
+    organisation's verification (R-HAZ-5)."""
+    if not permissions.can_list(actor):
+        raise PermissionDenied("无权挂牌督办。")
+    hazard = Hazard.objects.select_for_update().get(pk=hazard.pk)
+    if hazard.level != Level.MAJOR:
+        raise ValidationError({"__all__": "只有重大事故隐患可以挂牌督办。"})
+    if hazard.status == Status.CLOSED:
+        raise ValidationError({"__all__": "已销号的隐患不能挂牌督办。"})
+    if Listing.objects.filter(hazard=hazard).exists():
+        raise ValidationError({"__all__": "该隐患已挂牌督办。"})
+    from anjian.orgs.models import Organisation
+
+    kinds = {Organisation.Kind.GOVERNMENT, Organisation.Kind.SAFETY}
+    if supervising_org.kind not in kinds or not hazard.region_code.startswith(
+        supervising_org.region_id
+    ):
+        raise ValidationError(
+            {"supervising_org": "督办单位须是辖区包含该隐患的人民政府或应急管理部门。"}
+        )
+    expected = {Listing.Level.COUNTY: 6, Listing.Level.CITY: 4, Listing.Level.PROVINCE: 2}.get(
+        level
+    )
+    if expected is None or len(supervising_org.region_id) != expected:
+        raise ValidationError({"level": "督办层级须与督办单位所在的行政级别一致。"})
+    if not 1 <= report_every_days <= 90:
+        raise ValidationError({"report_every_days": "进展报告周期须在1到90天之间。"})
+    listing = Listing.objects.create(
+        hazard=hazard,
+        level=level,
+        supervising_org=supervising_org,
+        listed_by=actor,
+        report_every_days=report_every_days,
+        note=note,
+    )
+    _event(
+        hazard,
+        actor,
+        HazardEvent.Kind.LISTED,
+        note=f"{listing.get_level_display()}挂牌督办，督办单位：{supervising_org.name}。{note}",
+    )
+    audit.record(
+        actor=actor,
+        instance=hazard,
+        action=AuditEntry.Action.TRANSITION,
+        reason=note,
+        changes={
+            "listing": {
+                "label": "挂牌督办",
+                "from": None,
+                "to": f"{listing.get_level_display()}：{supervising_org.name}",
+            }
+        },
+    )
+    return listing
+
+
+@transaction.atomic
+def progress_report(*, actor: User, hazard: Hazard, text: str) -> ProgressReport:
+    """The enterprise (or the supervising side for it) reports the 治理 progress of a listed hazard."""
+    if not permissions.can_report_progress(actor, hazard):
+        raise PermissionDenied("无权报告督办进展。")
+    if not Listing.objects.filter(hazard=hazard).exists():
+        raise ValidationError({"__all__": "该隐患未挂牌督办。"})
+    if hazard.status == Status.CLOSED:
+        raise ValidationError({"__all__": "隐患已销号。"})
+    if not text.strip():
+        raise ValidationError({"text": "请填写治理进展。"})
+    report = ProgressReport.objects.create(hazard=hazard, reported_by=actor, text=text)
+    _event(hazard, actor, HazardEvent.Kind.PROGRESS, note=text)
+    return report

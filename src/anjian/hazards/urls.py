@@ -18,3 +18,8 @@ urlpatterns = [
         name="extension_decide",
     ),
 ]
+urlpatterns += [
+    path("listed/", views.ListedBoard.as_view(), name="listed"),
+    path("<int:pk>/listing/", views.hazard_list_for_supervision, name="listing"),
+    path("<int:pk>/progress/", views.hazard_progress, name="progress"),
+]

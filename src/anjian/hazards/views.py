@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,8 +15,10 @@ from anjian.hazards.forms import (
     ExtensionForm,
     HazardFilterForm,
     HazardForm,
+    ListingForm,
     NoteForm,
     PlanForm,
+    ProgressForm,
     ReasonForm,
 )
 from anjian.hazards.models import ExtensionRequest, Level
@@ -136,6 +137,15 @@ def hazard_detail(request, pk):
         "reason_form": ReasonForm(),
         "extension_form": ExtensionForm(),
         "decision_form": DecisionForm(),
+        "listing": getattr(hazard, "listing", None) if hasattr(hazard, "listing") else None,
+        "progress_reports": hazard.progress_reports.select_related("reported_by"),
+        "can_list": permissions.can_list(user)
+        and hazard.level == Level.MAJOR
+        and hazard.status != "closed"
+        and not hasattr(hazard, "listing"),
+        "listing_form": ListingForm(hazard=hazard),
+        "can_report": permissions.can_report_progress(user, hazard) and hazard.status != "closed",
+        "progress_form": ProgressForm(),
     }
     return render(request, "hazards/detail.html", context)
 
@@ -232,5 +242,66 @@ def extension_decide(request, pk, extension_pk):
     )
 
 
-def ledger_url() -> str:
-    return reverse("hazards:list")
+class ListedBoard(ListPage):
+    """挂牌督办 board: listed 重大 hazards, their supervising organisation and reporting."""
+
+    title = "挂牌督办"
+    export_name = "挂牌督办隐患"
+    default_sort = "-listing__listed_at"
+    columns = [
+        Column("企业", lambda h: h.enterprise.organisation.name, link=True),
+        Column("隐患", lambda h: f"{h.place}：{h.description}"),
+        Column("督办层级", lambda h: h.listing.get_level_display(), sort="listing__level"),
+        Column("督办单位", lambda h: h.listing.supervising_org.name, phone=False),
+        Column(
+            "挂牌时间",
+            lambda h: _local(h.listing.listed_at),
+            sort="listing__listed_at",
+            phone=False,
+        ),
+        Column(
+            "状态",
+            lambda h: h.get_status_display() + ("（逾期）" if h.is_overdue() else ""),
+            sort="status",
+        ),
+        Column("整改期限", lambda h: _local(h.deadline), sort="deadline", phone=False),
+        Column(
+            "下次进展报告",
+            lambda h: None if h.status == "closed" else _local(h.listing.next_report_due()),
+            phone=False,
+        ),
+    ]
+
+    def queryset(self, request):
+        return selectors.listed_hazards_for(request.user)
+
+
+@require_POST
+def hazard_list_for_supervision(request, pk):
+    hazard = selectors.hazard_get(request.user, pk)
+    return post_action(
+        request,
+        ListingForm(request.POST, hazard=hazard),
+        lambda d: services.hazard_list_for_supervision(
+            actor=request.user,
+            hazard=hazard,
+            level=d["level"],
+            supervising_org=d["supervising_org"],
+            report_every_days=d["report_every_days"],
+            note=d["note"],
+        ),
+        success="已挂牌督办。",
+        redirect_to=hazard,
+    )
+
+
+@require_POST
+def hazard_progress(request, pk):
+    hazard = selectors.hazard_get(request.user, pk)
+    return post_action(
+        request,
+        ProgressForm(request.POST),
+        lambda d: services.progress_report(actor=request.user, hazard=hazard, text=d["text"]),
+        success="进展已报告。",
+        redirect_to=hazard,
+    )

@@ -10,8 +10,19 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _login(browser, live_server, username, **context):
-    page = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **context).new_page()
+@pytest.fixture
+def contexts(browser):
+    """Browser contexts of the test, closed before the live server goes away."""
+    opened = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def _login(browser, live_server, username, opened, **context):
+    browser_context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **context)
+    opened.append(browser_context)
+    page = browser_context.new_page()
     page.set_default_timeout(15000)
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("用户名").fill(username)
@@ -21,9 +32,9 @@ def _login(browser, live_server, username, **context):
     return page
 
 
-def test_hazard_from_registration_to_closure(browser, live_server, world):
+def test_hazard_from_registration_to_closure(browser, live_server, world, contexts):
     # 1. the township inspector registers it from the enterprise's page
-    township = _login(browser, live_server, "township")
+    township = _login(browser, live_server, "township", contexts)
     township.goto(f"{live_server.url}/enterprises/{world.building_co.pk}/")
     township.get_by_test_id("register-hazard").click()
     township.get_by_label("部位/设备").fill("2号塔吊")
@@ -39,7 +50,12 @@ def test_hazard_from_registration_to_closure(browser, live_server, world):
 
     # 2. the enterprise records the 五落实 plan and submits its rectification, on a phone
     enterprise = _login(
-        browser, live_server, "ent", viewport={"width": 390, "height": 844}, is_mobile=True
+        browser,
+        live_server,
+        "ent",
+        contexts,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
     )
     enterprise.goto(url)
     enterprise.get_by_test_id("plan").click()

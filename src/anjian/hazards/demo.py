@@ -121,8 +121,8 @@ def build() -> list[tuple[str, str, str]]:
                     }
                 )
             services.hazard_set_plan(actor=bureau, hazard=hazard, plan=plan, at=planned)
-            if outcome < 0.45:
-                continue  # 整改中 (some past their deadline: overdue)
+            if outcome < 0.45 or major:
+                continue  # 整改中 (some past their deadline: overdue); 重大 ones stay under 治理
             submitted = min(plan["deadline"] - timedelta(days=1), now - timedelta(hours=2))
             services.hazard_submit_rectification(
                 actor=bureau, hazard=hazard, note="已按方案整改", at=submitted
@@ -131,5 +131,22 @@ def build() -> list[tuple[str, str, str]]:
                 continue  # 待验收
             services.hazard_verify(
                 actor=committee, hazard=hazard, note="复查合格", at=submitted + timedelta(hours=1)
+            )
+    # 重大 hazards still open are listed for supervision by the district government.
+    government = Organisation.objects.get(name="唐山市路南区人民政府")
+    for hazard in Hazard.objects.filter(region_code__startswith="130202", level="major").exclude(
+        status="closed"
+    ):
+        services.hazard_list_for_supervision(
+            actor=bureau,
+            hazard=hazard,
+            level="county",
+            supervising_org=government,
+            report_every_days=15,
+            note="区政府挂牌督办，限期整改到位",
+        )
+        if hazard.status != "registered":
+            services.progress_report(
+                actor=bureau, hazard=hazard, text="已落实停产整改措施，治理工程施工中"
             )
     return []

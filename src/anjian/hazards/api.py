@@ -245,3 +245,23 @@ def report_progress(request, hazard_id: int, payload: ProgressIn):
     hazard = selectors.hazard_get(request.auth, hazard_id)
     services.progress_report(actor=request.auth, hazard=hazard, text=payload.text)
     return selectors.hazard_get(request.auth, hazard_id)
+
+
+@router.get("/statistics/summary", summary="隐患统计")
+def statistics(request, start: date, end: date, region: str | None = None):
+    """Totals and breakdowns for hazards found between `start` and `end` (inclusive),
+    in the caller's scope; the same figures as the statistics page."""
+    from django.core.exceptions import ValidationError
+
+    from anjian.hazards.statistics import Period, hazard_statistics
+
+    if start > end:
+        raise ValidationError({"end": "结束日期不能早于开始日期。"})
+    stats = hazard_statistics(request.auth, Period(start, end), region=region)
+    totals = {**stats["totals"], "funds": str(stats["totals"]["funds"])}
+    return {
+        "start": start,
+        "end": end,
+        "totals": totals,
+        **{k: stats[k] for k in ("by_domain", "by_level", "by_source", "by_region")},
+    }

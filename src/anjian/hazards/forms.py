@@ -180,4 +180,28 @@ class ProgressForm(StyledFormMixin, forms.Form):
     )
 
 
+class StatisticsForm(StyledFormMixin, forms.Form):
+    start = forms.DateField(
+        label="发现日期从", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="到", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    region = RegionField(label="区划", required=False)
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from anjian.core.access import scope_for
+
+        scope = scope_for(request.user)
+        if not scope.everything and scope.region_prefix:
+            self.fields["region"].set_root(scope.region_prefix)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", "结束日期不能早于开始日期。")
+        return data
+
+
 __all__ = ["FACTOR_CLASS_CHOICES"]

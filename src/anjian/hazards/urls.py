@@ -23,3 +23,4 @@ urlpatterns += [
     path("<int:pk>/listing/", views.hazard_list_for_supervision, name="listing"),
     path("<int:pk>/progress/", views.hazard_progress, name="progress"),
 ]
+urlpatterns += [path("statistics/", views.hazard_statistics_page, name="statistics")]

@@ -305,3 +305,47 @@ def hazard_progress(request, pk):
         success="进展已报告。",
         redirect_to=hazard,
     )
+
+
+def hazard_statistics_page(request):
+    """隐患统计: the figures a leader quotes, for the user's scope and a chosen period."""
+    import json
+
+    from anjian.hazards.forms import StatisticsForm
+    from anjian.hazards.statistics import Period, hazard_statistics
+
+    form = StatisticsForm(request.GET or None, request=request)
+    today = timezone.localdate()
+    period = Period(today.replace(month=1, day=1), today)
+    region = None
+    if form.is_bound and form.is_valid():
+        period = Period(
+            form.cleaned_data["start"] or period.start, form.cleaned_data["end"] or period.end
+        )
+        region = form.cleaned_data["region"].code if form.cleaned_data.get("region") else None
+    stats = hazard_statistics(request.user, period, region=region)
+    chart = {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": ["排查", "整改"]},
+        "grid": {"left": 40, "right": 10, "bottom": 90, "top": 30},
+        "xAxis": {
+            "type": "category",
+            "data": [r["label"] for r in stats["by_region"]],
+            "axisLabel": {"rotate": 40, "interval": 0},
+        },
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {"name": "排查", "type": "bar", "data": [r["found"] for r in stats["by_region"]]},
+            {"name": "整改", "type": "bar", "data": [r["closed"] for r in stats["by_region"]]},
+        ],
+    }
+    return render(
+        request,
+        "hazards/statistics.html",
+        {
+            "title": "隐患统计",
+            "form": form,
+            "stats": stats,
+            "chart": json.dumps(chart, ensure_ascii=False),
+        },
+    )

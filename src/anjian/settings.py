@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "anjian.core.navigation.navigation",
+                "anjian.core.views.unread_count",
             ],
         },
     },
@@ -187,6 +188,18 @@ TASKS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ANJIAN_IMPORT_MAX_BYTES = int(os.environ.get("ANJIAN_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+
+# Outside delivery of notifications (the in-app inbox always gets them).
+ANJIAN_NOTIFICATION_SENDERS = [
+    s.strip()
+    for s in os.environ.get(
+        "ANJIAN_NOTIFICATION_SENDERS", "anjian.core.notifications.LoggingSender"
+    ).split(",")
+    if s.strip()
+]
+EMAIL_BACKEND = os.environ.get(
+    "ANJIAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
 
 ANJIAN_PAGE_SIZE = 50
 ANJIAN_API_MAX_PAGE_SIZE = 500

@@ -165,7 +165,7 @@ class Pagination(PaginationBase):
 def register_routers() -> None:
     from anjian.enterprises.api import router as enterprises_router
     from anjian.hazards.api import router as hazards_router
-    from anjian.orgs.api import auth_router, org_router
+    from anjian.orgs.api import auth_router, notifications_router, org_router
     from anjian.regions.api import router as regions_router
 
     api.add_router("/auth", auth_router)
@@ -173,6 +173,7 @@ def register_routers() -> None:
     api.add_router("/organisations", org_router)
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/hazards", hazards_router)
+    api.add_router("/notifications", notifications_router)
 
 
 register_routers()

@@ -2,7 +2,7 @@ import json
 
 from django.contrib.auth import views as auth_views
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -73,3 +73,43 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def inbox(request):
+    """The user's notifications, unread first; opening one marks it read."""
+    from django.core.paginator import Paginator
+
+    from anjian.core.models import Notification
+
+    notes = Notification.objects.filter(recipient=request.user).order_by(
+        F("read_at").asc(nulls_first=True), "-id"
+    )
+    page = Paginator(notes, 30).get_page(request.GET.get("page"))
+    return render(request, "core/inbox.html", {"title": "消息", "page": page})
+
+
+def notification_open(request, pk):
+    from django.http import Http404
+    from django.shortcuts import redirect
+    from django.utils import timezone
+
+    from anjian.core.models import Notification
+
+    note = Notification.objects.filter(recipient=request.user, pk=pk).first()
+    if note is None:
+        raise Http404
+    if note.read_at is None:
+        Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
+    return redirect(note.url or "inbox")
+
+
+def unread_count(request):
+    if not request.user.is_authenticated:
+        return {}
+    from anjian.core.models import Notification
+
+    return {
+        "unread_notifications": Notification.objects.filter(
+            recipient=request.user, read_at__isnull=True
+        ).count()
+    }

@@ -20,7 +20,7 @@ from django.utils import timezone
 from anjian.core import audit
 from anjian.core.models import AuditEntry
 from anjian.enterprises.models import Enterprise
-from anjian.hazards import permissions
+from anjian.hazards import notices, permissions
 from anjian.hazards.models import (
     ExtensionRequest,
     Hazard,
@@ -152,6 +152,7 @@ def hazard_register(
         note="重复隐患（12个月内同一部位同类隐患已销号）" if hazard.is_repeat else "",
     )
     audit.record(actor=actor, instance=hazard, action=AuditEntry.Action.CREATE, before={})
+
     if immediate:
         before = hazard.status
         now = hazard.found_at
@@ -177,6 +178,7 @@ def hazard_register(
             before=before,
             note=f"立即整改：{rectification_note}",
         )
+    notices.registered(hazard, actor)
     return hazard
 
 
@@ -246,6 +248,7 @@ def hazard_submit_rectification(
         },
     )
     _event(hazard, actor, HazardEvent.Kind.SUBMITTED, at=at, before=before, note=note)
+    notices.submitted(hazard, actor)
     return hazard
 
 
@@ -303,6 +306,7 @@ def hazard_reject(*, actor: User, hazard: Hazard, reason: str) -> Hazard:
         values={"status": TRANSITIONS["reject"][1]},
     )
     _event(hazard, actor, HazardEvent.Kind.REJECTED, before=before, note=reason)
+    notices.rejected(hazard, actor, reason)
     return hazard
 
 

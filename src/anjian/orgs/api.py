@@ -149,3 +149,41 @@ def set_active(request, org_id: int, payload: ActiveIn):
     return services.organisation_set_active(
         actor=request.auth, organisation=organisation, active=payload.active, reason=payload.reason
     )
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+notifications_router = Router(tags=["消息"])
+
+
+@notifications_router.get("", response=list[NotificationOut], summary="我的消息")
+@paginate(Pagination)
+def list_notifications(request, unread: bool = False):
+    from anjian.core.models import Notification
+
+    qs = Notification.objects.filter(recipient=request.auth)
+    return qs.filter(read_at__isnull=True) if unread else qs
+
+
+@notifications_router.post(
+    "/{notification_id}/read", response={204: None, 404: ErrorOut}, summary="标记已读"
+)
+def mark_read(request, notification_id: int):
+    from django.utils import timezone
+
+    from anjian.core.models import Notification
+
+    if not Notification.objects.filter(recipient=request.auth, pk=notification_id).exists():
+        raise Http404
+    Notification.objects.filter(pk=notification_id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return 204, None

@@ -6,6 +6,7 @@ import pytest
 from anjian.hazards.models import Hazard, Status
 from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD
+from tests.hazards.conftest import PNG
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -67,6 +68,9 @@ def test_hazard_from_registration_to_closure(browser, live_server, world, contex
     enterprise.get_by_role("button", name="保存").click()
     assert enterprise.get_by_test_id("hazard-status").inner_text() == "整改中"
     enterprise.get_by_label("整改完成情况").fill("已更换并调试")
+    enterprise.get_by_label("整改后照片").set_input_files(
+        files=[{"name": "整改后.png", "mimeType": "image/png", "buffer": PNG}]
+    )
     enterprise.get_by_role("button", name="提交整改，申请验收").click()
     assert enterprise.get_by_test_id("hazard-status").inner_text() == "待验收"
     assert enterprise.get_by_role("button", name="验收通过，销号").count() == 0  # not hers to close

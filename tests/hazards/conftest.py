@@ -1,3 +1,4 @@
+import base64
 from datetime import timedelta
 from decimal import Decimal
 
@@ -6,6 +7,17 @@ from django.utils import timezone
 
 from anjian.hazards import services
 from anjian.hazards.models import HazardDomain
+
+#: A real 1×1 PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def photo(name="现场.png"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PNG, content_type="image/png")
 
 
 def hazard_data(**extra):
@@ -50,5 +62,5 @@ def rectifying(world, hazard):
 @pytest.fixture
 def pending(world, rectifying):
     return services.hazard_submit_rectification(
-        actor=world.enterprise_user, hazard=rectifying, note="已更换"
+        actor=world.enterprise_user, hazard=rectifying, note="已更换", photos=[photo()]
     )

@@ -1,12 +1,13 @@
 """Who sees which hazards (ledger, export, API), and the pages and API that move one."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from anjian.hazards import services
 from anjian.hazards.models import Hazard, Status
 from tests.factories import PASSWORD
-from tests.hazards.conftest import hazard_data
+from tests.hazards.conftest import hazard_data, photo
 from tests.scoping import Endpoints, assert_scope
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,17 @@ def test_register_walk_through_the_pages(world, client):
             "contingency": "暂停上部作业",
         },
     )
-    client.post(f"/hazards/{hazard.pk}/submit/", {"note": "已补设"})
+    client.post(f"/hazards/{hazard.pk}/submit/", {"note": "已补设"})  # no photo: refused
+    hazard.refresh_from_db()
+    assert hazard.status == Status.RECTIFYING
+    not_an_image = SimpleUploadedFile("x.png", b"just text", content_type="image/png")
+    client.post(f"/hazards/{hazard.pk}/submit/", {"note": "已补设", "photos": [not_an_image]})
+    hazard.refresh_from_db()
+    assert hazard.status == Status.RECTIFYING and not hazard.photos.exists()
+    client.post(
+        f"/hazards/{hazard.pk}/submit/",
+        {"note": "已补设", "photos": [photo("后.png"), photo("后2.png")]},
+    )
     hazard.refresh_from_db()
     assert hazard.status == Status.PENDING
     client.force_login(world.township)
@@ -187,6 +198,12 @@ def test_api_walks_a_hazard(world):
         ).status_code
         == 400
     )
+    no_photo = api.post(
+        f"/api/v1/hazards/{hid}/submit", {"note": "x"}, content_type="application/json", **ent
+    )
+    assert no_photo.status_code == 400 and no_photo.json()["errors"][0]["field"] == "photos"
+    uploaded = api.post(f"/api/v1/hazards/{hid}/photos", {"photos": [photo()]}, **ent)
+    assert uploaded.status_code == 201
     api.post(
         f"/api/v1/hazards/{hid}/submit", {"note": "已更换"}, content_type="application/json", **ent
     )

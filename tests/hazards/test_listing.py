@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from anjian.hazards import services
 from anjian.hazards.models import Listing, Status
 from anjian.orgs.models import Organisation
-from tests.hazards.conftest import hazard_data, plan_data
+from tests.hazards.conftest import hazard_data, photo, plan_data
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,9 @@ def test_closing_a_listed_hazard_needs_the_supervising_organisation(world, major
         actor=world.bureau, hazard=major, level="county", supervising_org=bureau_org
     )
     services.progress_report(actor=world.enterprise_user, hazard=major, text="已完成支护加固60%")
-    services.hazard_submit_rectification(actor=world.enterprise_user, hazard=major, note="加固完成")
+    services.hazard_submit_rectification(
+        actor=world.enterprise_user, hazard=major, note="加固完成", photos=[photo()]
+    )
     with pytest.raises(PermissionDenied, match="督办单位"):
         services.hazard_verify(actor=world.township, hazard=major)
     major.refresh_from_db()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from anjian.core.models import Notification
 from anjian.hazards import services
 from anjian.hazards.notices import remind
-from tests.hazards.conftest import hazard_data, plan_data
+from tests.hazards.conftest import hazard_data, photo, plan_data
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,9 @@ def test_enterprise_is_told_of_a_new_hazard_and_township_of_a_submission(
     assert inbox(world.enterprise_user) == ["hazard_registered"]
     assert inbox(world.other_township) == [] and inbox(world.zhujian) == []
     services.hazard_set_plan(actor=world.enterprise_user, hazard=hazard, plan=plan_data())
-    services.hazard_submit_rectification(actor=world.enterprise_user, hazard=hazard, note="已整改")
+    services.hazard_submit_rectification(
+        actor=world.enterprise_user, hazard=hazard, note="已整改", photos=[photo()]
+    )
     assert "hazard_submitted" in inbox(world.township) and "hazard_submitted" in inbox(world.bureau)
     assert "hazard_submitted" not in inbox(world.enterprise_user)
     services.hazard_reject(actor=world.township, hazard=hazard, reason="未整改到位")

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from anjian.hazards import services
 from anjian.hazards.statistics import Period, hazard_statistics
-from tests.hazards.conftest import hazard_data, plan_data
+from tests.hazards.conftest import hazard_data, photo, plan_data
 
 pytestmark = pytest.mark.django_db
 YEAR = Period(date(2000, 1, 1), date(2100, 12, 31))
@@ -21,7 +21,9 @@ def spread(world):
         actor=world.township, enterprise=ent, data=hazard_data(place="A")
     )
     services.hazard_set_plan(actor=world.township, hazard=closed, plan=plan_data(funds=1000))
-    services.hazard_submit_rectification(actor=world.enterprise_user, hazard=closed, note="ok")
+    services.hazard_submit_rectification(
+        actor=world.enterprise_user, hazard=closed, note="ok", photos=[photo()]
+    )
     services.hazard_verify(actor=world.township, hazard=closed)
     services.hazard_register(
         actor=world.township, enterprise=ent, data=hazard_data(place="B", level="major")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from anjian.hazards import services
 from anjian.hazards.models import Hazard, HazardEvent, Status
-from tests.hazards.conftest import hazard_data, plan_data
+from tests.hazards.conftest import hazard_data, photo, plan_data
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +42,16 @@ def test_plan_per_role(world, hazard, name):
 def test_submit_per_role(world, rectifying, name):
     user = getattr(world, name)
     if name in ALLOWED:
-        services.hazard_submit_rectification(actor=user, hazard=rectifying, note="已整改")
+        services.hazard_submit_rectification(
+            actor=user, hazard=rectifying, note="已整改", photos=[photo()]
+        )
         rectifying.refresh_from_db()
         assert rectifying.status == Status.PENDING and rectifying.rectified_by == user
     else:
         with pytest.raises(PermissionDenied):
-            services.hazard_submit_rectification(actor=user, hazard=rectifying, note="已整改")
+            services.hazard_submit_rectification(
+                actor=user, hazard=rectifying, note="已整改", photos=[photo()]
+            )
 
 
 @pytest.mark.parametrize(
@@ -81,7 +85,9 @@ def test_enterprise_verifies_its_own_self_found_general_hazard_but_not_its_own_r
     )
     assert hazard.source == "self"  # an enterprise's own finding is 企业自查 whatever it says
     services.hazard_set_plan(actor=world.enterprise_user, hazard=hazard, plan=plan_data())
-    services.hazard_submit_rectification(actor=world.enterprise_user, hazard=hazard, note="已整改")
+    services.hazard_submit_rectification(
+        actor=world.enterprise_user, hazard=hazard, note="已整改", photos=[photo()]
+    )
     with pytest.raises(ValidationError, match="验收人不能是整改提交人"):
         services.hazard_verify(actor=world.enterprise_user, hazard=hazard)
     services.hazard_verify(actor=safety_officer, hazard=hazard, note="安全员复查")
@@ -90,7 +96,9 @@ def test_enterprise_verifies_its_own_self_found_general_hazard_but_not_its_own_r
 
 
 def test_verifier_cannot_be_the_rectifier(world, rectifying):
-    services.hazard_submit_rectification(actor=world.township, hazard=rectifying, note="代为提交")
+    services.hazard_submit_rectification(
+        actor=world.township, hazard=rectifying, note="代为提交", photos=[photo()]
+    )
     with pytest.raises(ValidationError, match="验收人不能是整改提交人"):
         services.hazard_verify(actor=world.township, hazard=rectifying)
     with pytest.raises(ValidationError, match="验收人不能是整改提交人"):
@@ -116,7 +124,7 @@ def test_forbidden_transitions_change_nothing(world, request, fixture, step):
     calls = {
         "plan": lambda: services.hazard_set_plan(actor=world.bureau, hazard=item, plan=plan_data()),
         "submit": lambda: services.hazard_submit_rectification(
-            actor=world.bureau, hazard=item, note="x"
+            actor=world.bureau, hazard=item, note="x", photos=[photo()]
         ),
         "verify": lambda: services.hazard_verify(actor=world.bureau, hazard=item),
         "reject": lambda: services.hazard_reject(actor=world.bureau, hazard=item, reason="x"),
@@ -177,6 +185,7 @@ def test_immediate_rectification_closes_at_once_for_general_only(world):
         data=hazard_data(source="grid"),
         immediate=True,
         rectification_note="现场清理通道",
+        photos=[photo()],
     )
     assert (
         hazard.status == Status.CLOSED
@@ -190,6 +199,7 @@ def test_immediate_rectification_closes_at_once_for_general_only(world):
             data=hazard_data(level="major"),
             immediate=True,
             rectification_note="x",
+            photos=[photo()],
         )
     assert Hazard.objects.count() == 1
 
@@ -283,7 +293,9 @@ def test_two_simultaneous_verifications_close_once(world):
         actor=world.township, enterprise=world.building_co.enterprise, data=hazard_data()
     )
     services.hazard_set_plan(actor=world.enterprise_user, hazard=hazard, plan=plan_data())
-    services.hazard_submit_rectification(actor=world.enterprise_user, hazard=hazard, note="已整改")
+    services.hazard_submit_rectification(
+        actor=world.enterprise_user, hazard=hazard, note="已整改", photos=[photo()]
+    )
     barrier = threading.Barrier(2)
     outcomes = []
 

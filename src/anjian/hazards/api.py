@@ -265,3 +265,28 @@ def statistics(request, start: date, end: date, region: str | None = None):
         "totals": totals,
         **{k: stats[k] for k in ("by_domain", "by_level", "by_source", "by_region")},
     }
+
+
+@router.post(
+    "/{hazard_id}/photos", response={201: NoteIn, **ERRORS}, summary="上传现场照片（multipart）"
+)
+def upload_photos(request, hazard_id: int, stage: str = "after"):
+    """Photos before or after rectification, as multipart form field `photos` (several allowed).
+    Submitting a rectification needs at least one `after` photo, uploaded here first."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from anjian.hazards import permissions
+    from anjian.hazards.models import HazardPhoto
+    from anjian.hazards.photos import check_photos, save_photos
+
+    hazard = selectors.hazard_get(request.auth, hazard_id)
+    if not permissions.can_plan(request.auth, hazard):
+        raise PermissionDenied("无权上传该隐患的照片。")
+    if stage not in HazardPhoto.Stage.values:
+        raise ValidationError({"stage": "只能是 before 或 after"})
+    files = request.FILES.getlist("photos")
+    if not files:
+        raise ValidationError({"photos": "请选择照片。"})
+    check_photos(files)
+    saved = save_photos(hazard, files, stage, request.auth)
+    return 201, {"note": f"{len(saved)}"}

@@ -3,10 +3,12 @@ history of the past months, all through the hazard services."""
 
 from __future__ import annotations
 
+import base64
 import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from anjian.enterprises.models import Enterprise
@@ -50,6 +52,14 @@ FINDINGS = {
     "54": ("road", [("停车场", "车辆未按期年检", "管理因素")]),
 }
 SOURCES = ["township", "department", "joint", "campaign", "grid", "self"]
+#: A 1×1 PNG stands in for the site photos of the demo.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def _photo() -> ContentFile:
+    return ContentFile(PNG, name="现场照片.png")
 
 
 def build() -> list[tuple[str, str, str]]:
@@ -92,6 +102,7 @@ def build() -> list[tuple[str, str, str]]:
                     data=data,
                     immediate=True,
                     rectification_note="现场立即整改完毕",
+                    photos=[_photo()],
                 )
                 continue
             hazard = services.hazard_register(actor=bureau, enterprise=enterprise, data=data)
@@ -125,7 +136,7 @@ def build() -> list[tuple[str, str, str]]:
                 continue  # 整改中 (some past their deadline: overdue); 重大 ones stay under 治理
             submitted = min(plan["deadline"] - timedelta(days=1), now - timedelta(hours=2))
             services.hazard_submit_rectification(
-                actor=bureau, hazard=hazard, note="已按方案整改", at=submitted
+                actor=bureau, hazard=hazard, note="已按方案整改", at=submitted, photos=[_photo()]
             )
             if outcome < 0.55:
                 continue  # 待验收

@@ -18,7 +18,28 @@ from anjian.regions.widgets import RegionField
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input (the phone's camera or gallery)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if self.required and not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
 class HazardForm(StyledFormMixin, forms.ModelForm):
+    photos = PhotosField(label="现场照片（整改前；立即整改的为整改后）", required=False)
     immediate = forms.BooleanField(
         label="立即整改（现场已整改完毕，登记即销号；仅限一般隐患）", required=False
     )
@@ -82,6 +103,13 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
                 self.fields[field].required = True
             else:
                 del self.fields[field]
+
+
+class SubmitForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(
+        label="整改完成情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    photos = PhotosField(label="整改后照片")
 
 
 class NoteForm(StyledFormMixin, forms.Form):

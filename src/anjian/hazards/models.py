@@ -357,3 +357,30 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hazard} 进展 {self.at:%Y-%m-%d}"
+
+
+def photo_path(instance: HazardPhoto, filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower()[:5]
+    return f"hazards/{timezone.now():%Y/%m}/{instance.hazard_id}-{instance.stage}-{timezone.now():%H%M%S%f}.{suffix}"
+
+
+class HazardPhoto(models.Model):
+    class Stage(models.TextChoices):
+        BEFORE = "before", "整改前"
+        AFTER = "after", "整改后"
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="photos")
+    stage = models.CharField("阶段", max_length=10, choices=Stage.choices)
+    image = models.FileField("照片", upload_to=photo_path)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "隐患照片"
+        verbose_name_plural = "隐患照片"
+        ordering = ["stage", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}照片"

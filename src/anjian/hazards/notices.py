@@ -85,7 +85,7 @@ def remind(now: datetime | None = None, *, days_before: int = 3) -> tuple[int, i
     for hazard in running.filter(
         deadline__gt=now, deadline__lte=now + timezone.timedelta(days=days_before)
     ).select_related("enterprise__organisation"):
-        key = f"hazard-{hazard.pk}-due-{hazard.deadline.isoformat()}"
+        key = f"hazard-{hazard.pk}-due-{hazard.deadline.isoformat() if hazard.deadline else ''}"
         soon += len(
             notify(
                 enterprise_people(hazard),
@@ -99,7 +99,7 @@ def remind(now: datetime | None = None, *, days_before: int = 3) -> tuple[int, i
     for hazard in running.filter(deadline__lte=now).select_related(
         "enterprise__organisation", "found_by"
     ):
-        key = f"hazard-{hazard.pk}-overdue-{hazard.deadline.isoformat()}"
+        key = f"hazard-{hazard.pk}-overdue-{hazard.deadline.isoformat() if hazard.deadline else ''}"
         people = [*enterprise_people(hazard), *supervising_people(hazard)]
         overdue += len(
             notify(

@@ -25,6 +25,7 @@ from anjian.hazards.models import (
     ExtensionRequest,
     Hazard,
     HazardEvent,
+    HazardPhoto,
     Level,
     Listing,
     ProgressReport,
@@ -32,6 +33,7 @@ from anjian.hazards.models import (
     Source,
     Status,
 )
+from anjian.hazards.photos import check_photos, save_photos
 from anjian.orgs.models import Role, User
 
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -101,6 +103,7 @@ def hazard_register(
     data: dict[str, Any],
     immediate: bool = False,
     rectification_note: str = "",
+    photos: list[Any] | None = None,
 ) -> Hazard:
     """Register a hazard found at `enterprise` (which the caller fetched through a scoped
     selector). An 立即整改 一般 hazard is registered and closed at once."""
@@ -124,7 +127,11 @@ def hazard_register(
         found_by=actor,
         **values,
     )
+    photos = photos or []
+    check_photos(photos)
     if immediate:
+        if not photos:
+            raise ValidationError({"photos": "立即整改的，请上传整改后的现场照片。"})
         if hazard.level != Level.GENERAL:
             raise ValidationError(
                 {"immediate": "只有一般隐患可以立即整改销号；重大隐患须制定治理方案。"}
@@ -152,6 +159,9 @@ def hazard_register(
         note="重复隐患（12个月内同一部位同类隐患已销号）" if hazard.is_repeat else "",
     )
     audit.record(actor=actor, instance=hazard, action=AuditEntry.Action.CREATE, before={})
+    save_photos(
+        hazard, photos, HazardPhoto.Stage.AFTER if immediate else HazardPhoto.Stage.BEFORE, actor
+    )
 
     if immediate:
         before = hazard.status
@@ -229,13 +239,23 @@ def hazard_set_plan(
 
 @transaction.atomic
 def hazard_submit_rectification(
-    *, actor: User, hazard: Hazard, note: str, at: datetime | None = None
+    *,
+    actor: User,
+    hazard: Hazard,
+    note: str,
+    photos: list[Any] | None = None,
+    at: datetime | None = None,
 ) -> Hazard:
     if not permissions.can_submit(actor, hazard):
         raise PermissionDenied("无权提交整改。")
     if not note.strip():
         raise ValidationError({"note": "请填写整改完成情况。"})
+    photos = photos or []
+    check_photos(photos)
     hazard = _locked(hazard, "submit")
+    if not photos and not hazard.photos.filter(stage=HazardPhoto.Stage.AFTER).exists():
+        raise ValidationError({"photos": "请上传整改后的照片。"})
+    save_photos(hazard, photos, HazardPhoto.Stage.AFTER, actor)
     before = hazard.status
     audit.save_with_audit(
         actor=actor,

@@ -20,6 +20,7 @@ from anjian.hazards.forms import (
     PlanForm,
     ProgressForm,
     ReasonForm,
+    SubmitForm,
 )
 from anjian.hazards.models import ExtensionRequest, Level
 from anjian.orgs.models import Role
@@ -88,10 +89,11 @@ def hazard_create(request, enterprise_pk):
     if not permissions.can_register(request.user):
         raise PermissionDenied("无权登记隐患。")
     is_enterprise = request.user.role == Role.ENTERPRISE
-    form = HazardForm(request.POST or None, enterprise_user=is_enterprise)
+    form = HazardForm(request.POST or None, request.FILES or None, enterprise_user=is_enterprise)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         immediate, note = data.pop("immediate"), data.pop("rectification_note")
+        photos = data.pop("photos")
         if not data.get("found_by_name"):
             data.pop("found_by_name", None)
         try:
@@ -101,6 +103,7 @@ def hazard_create(request, enterprise_pk):
                 data=data,
                 immediate=immediate,
                 rectification_note=note,
+                photos=photos,
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -134,6 +137,8 @@ def hazard_detail(request, pk):
         "can_extend": permissions.can_request_extension(user, hazard),
         "can_decide": permissions.can_decide_extension(user),
         "note_form": NoteForm(),
+        "submit_form": SubmitForm(),
+        "photos": hazard.photos.all(),
         "reason_form": ReasonForm(),
         "extension_form": ExtensionForm(),
         "decision_form": DecisionForm(),
@@ -178,9 +183,9 @@ def hazard_submit(request, pk):
     hazard = selectors.hazard_get(request.user, pk)
     return post_action(
         request,
-        NoteForm(request.POST),
+        SubmitForm(request.POST, request.FILES),
         lambda d: services.hazard_submit_rectification(
-            actor=request.user, hazard=hazard, note=d["note"]
+            actor=request.user, hazard=hazard, note=d["note"], photos=d["photos"]
         ),
         success="已提交整改，等待验收。",
         redirect_to=hazard,

@@ -435,9 +435,8 @@ def hazard_list_for_supervision(
         raise ValidationError(
             {"supervising_org": "督办单位须是辖区包含该隐患的人民政府或应急管理部门。"}
         )
-    expected = {Listing.Level.COUNTY: 6, Listing.Level.CITY: 4, Listing.Level.PROVINCE: 2}.get(
-        level
-    )
+    code_length_of_level: dict[str, int] = {"county": 6, "city": 4, "province": 2}
+    expected = code_length_of_level.get(level)
     if expected is None or len(supervising_org.region_id) != expected:
         raise ValidationError({"level": "督办层级须与督办单位所在的行政级别一致。"})
     if not 1 <= report_every_days <= 90:

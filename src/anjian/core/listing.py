@@ -73,6 +73,9 @@ class ListPage(View):
     def can_create(self, request: HttpRequest) -> bool:
         return False
 
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {}
+
     def _sort(self, request: HttpRequest) -> tuple[str, list[dict[str, Any]]]:
         allowed = {c.sort for c in self.columns if c.sort}
         requested = request.GET.get("sort", "")
@@ -150,6 +153,7 @@ class ListPage(View):
             "create_url": self.create_url if self.can_create(request) else None,
             "create_label": self.create_label,
             "table_template": self.table_template_name,
+            **self.extra_context(request),
         }
         is_table_refresh = (
             request.headers.get("HX-Request") and request.headers.get("HX-Target") == "list-table"

@@ -232,4 +232,43 @@ class StatisticsForm(StyledFormMixin, forms.Form):
         return data
 
 
+QUARTERS = [(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度"), (0, "全年")]
+
+
+def last_ended_period() -> tuple[int, int]:
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3  # the quarter before the current one
+    return (today.year, quarter) if quarter else (today.year - 1, 4)
+
+
+class FilingPeriodForm(StyledFormMixin, forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(label="统计期", choices=QUARTERS, coerce=int)
+    missing = forms.BooleanField(label="只看未报送", required=False)
+
+    def __init__(self, *args, request=None, **kwargs):
+        year, quarter = last_ended_period()
+        kwargs.setdefault("initial", {"year": year, "quarter": quarter})
+        super().__init__(*args, **kwargs)
+
+    def period(self) -> tuple[int, int, bool]:
+        if self.is_bound and self.is_valid():
+            return (
+                self.cleaned_data["year"],
+                self.cleaned_data["quarter"],
+                self.cleaned_data["missing"],
+            )
+        year, quarter = last_ended_period()
+        return year, quarter, False
+
+
+class FilingForm(StyledFormMixin, forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(label="统计期", choices=QUARTERS, coerce=int)
+    signed_by = forms.CharField(label="主要负责人签字", max_length=60)
+    note = forms.CharField(
+        label="分析说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 __all__ = ["FACTOR_CLASS_CHOICES"]

@@ -384,3 +384,44 @@ class HazardPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()}照片"
+
+
+class StatisticsFiling(TimeStampedModel):
+    """An enterprise's quarterly or yearly hazard statistics, filed and signed by its
+    主要负责人 (R-HAZ-4). quarter 1–4, or 0 for the year."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name="企业",
+        on_delete=models.PROTECT,
+        related_name="hazard_filings",
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    quarter = models.PositiveSmallIntegerField("季度（0为全年）")
+    signed_by = models.CharField("签字（主要负责人）", max_length=60)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField("报送期限")
+    figures = models.JSONField("统计数据", default=dict)
+    note = models.TextField("分析说明", blank=True)
+
+    class Meta:
+        verbose_name = "隐患统计报送"
+        verbose_name_plural = "隐患统计报送"
+        ordering = ["-year", "-quarter", "enterprise_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "year", "quarter"], name="hazards_one_filing_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__lte=4), name="hazards_filing_quarter_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year}年{'全年' if self.quarter == 0 else f'第{self.quarter}季度'}"
+
+    @property
+    def late(self) -> bool:
+        return timezone.localdate(self.created_at) > self.due_on

@@ -24,3 +24,7 @@ urlpatterns += [
     path("<int:pk>/progress/", views.hazard_progress, name="progress"),
 ]
 urlpatterns += [path("statistics/", views.hazard_statistics_page, name="statistics")]
+urlpatterns += [
+    path("filings/", views.FilingList.as_view(), name="filings"),
+    path("filings/file/", views.file_statistics, name="file_statistics"),
+]

@@ -354,3 +354,73 @@ def hazard_statistics_page(request):
             "chart": json.dumps(chart, ensure_ascii=False),
         },
     )
+
+
+class FilingList(ListPage):
+    """R-HAZ-4 统计报送: which enterprises in scope have filed a period, and who has not."""
+
+    title = "隐患统计报送"
+    export_name = "隐患统计报送情况"
+    template_name = "hazards/filings.html"
+    default_sort = "organisation__region_id"
+    columns = [
+        Column("企业", lambda e: e.organisation.name, sort="organisation__name", link=True),
+        Column("所在区划", lambda e: e.organisation.region.name, sort="organisation__region_id"),
+        Column("主要负责人", lambda e: e.principal_name or None, phone=False),
+        Column("报送情况", lambda e: "已报送" if e.filed else "未报送", sort="filed"),
+    ]
+
+    def get(self, request, *args, **kwargs):
+        from anjian.hazards.forms import FilingPeriodForm
+
+        self.period_form = FilingPeriodForm(request.GET or None)
+        return super().get(request, *args, **kwargs)
+
+    def queryset(self, request):
+        from anjian.enterprises.selectors import enterprises_for
+        from anjian.hazards.filings import filing_status
+
+        year, quarter, missing = self.period_form.period()
+        qs = filing_status(
+            enterprises_for(request.user).filter(status__in=["operating", "suspended"]),
+            year,
+            quarter,
+        )
+        return qs.filter(filed=False) if missing else qs
+
+    def extra_context(self, request):
+        from anjian.hazards.filings import due_date
+        from anjian.hazards.forms import FilingForm
+
+        year, quarter, _ = self.period_form.period()
+        own = None
+        if request.user.role == Role.ENTERPRISE and request.user.organisation_id:
+            own = FilingForm(initial={"year": year, "quarter": quarter})
+        return {
+            "period_form": self.period_form,
+            "due_on": due_date(year, quarter),
+            "filing_form": own,
+        }
+
+
+@require_POST
+def file_statistics(request):
+    from anjian.enterprises.selectors import enterprise_get
+    from anjian.hazards.filings import file_statistics as file_
+    from anjian.hazards.forms import FilingForm
+
+    enterprise = enterprise_get(request.user, request.user.organisation_id or 0)
+    return post_action(
+        request,
+        FilingForm(request.POST),
+        lambda d: file_(
+            actor=request.user,
+            enterprise=enterprise,
+            year=d["year"],
+            quarter=d["quarter"],
+            signed_by=d["signed_by"],
+            note=d["note"],
+        ),
+        success="统计已报送。",
+        redirect_to="hazards:filings",
+    )

@@ -218,3 +218,23 @@ def test_api_walks_a_hazard(world):
     assert closed.json()["status"] == "closed"
     listed = api.get("/api/v1/hazards", {"status": "closed"}, **ent).json()
     assert [i["id"] for i in listed["items"]] == [hid]
+
+
+def test_large_ledgers_count_up_to_a_cap(world, client, monkeypatch):
+    from anjian.core.api import CappedPagination
+    from anjian.hazards.views import HazardLedger
+
+    for n in range(3):
+        services.hazard_register(
+            actor=world.township,
+            enterprise=world.building_co.enterprise,
+            data=hazard_data(place=f"点{n}"),
+        )
+    monkeypatch.setattr(HazardLedger, "count_cap", 2)
+    monkeypatch.setattr(CappedPagination, "count_cap", 2)
+    client.force_login(world.bureau)
+    assert "超过 2 条" in client.get("/hazards/").content.decode()
+    body = client.get("/api/v1/hazards").json()
+    assert body["count"] == 2 and body["count_capped"] is True and len(body["items"]) == 3
+    monkeypatch.setattr(HazardLedger, "count_cap", 10)
+    assert "共 3 条" in client.get("/hazards/").content.decode()

@@ -146,20 +146,35 @@ class Pagination(PaginationBase):
 
     class Output(Schema):
         count: int
+        count_capped: bool = Field(False, description="true: there are more than `count` rows")
         page: int
         page_size: int
         items: list[Any]
 
     items_attribute = "items"
+    count_cap: int | None = None
 
     def paginate_queryset(self, queryset, pagination: Input, **params):
         start = (pagination.page - 1) * pagination.page_size
+        capped = False
+        if self.count_cap is not None and hasattr(queryset, "query"):
+            count = queryset[: self.count_cap + 1].count()
+            capped, count = count > self.count_cap, min(count, self.count_cap)
+        else:
+            count = queryset.count()
         return {
-            "count": queryset.count(),
+            "count": count,
+            "count_capped": capped,
             "page": pagination.page,
             "page_size": pagination.page_size,
             "items": list(queryset[start : start + pagination.page_size]),
         }
+
+
+class CappedPagination(Pagination):
+    """For lists that reach millions of rows: the count stops at 10,000."""
+
+    count_cap = 10_000
 
 
 def register_routers() -> None:

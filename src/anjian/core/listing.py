@@ -50,6 +50,27 @@ def detail_fields(obj: Any, names: list[str]) -> list[tuple[str, Any]]:
     return result
 
 
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows: past that the page says "超过 N 条" instead of scanning
+    millions of rows for an exact total (exact totals come from the statistics)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, cap: int | None):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+        self.capped = False
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        if "_count" not in self.__dict__:
+            if self.cap is None or not isinstance(self.object_list, QuerySet):
+                self.__dict__["_count"] = self.object_list.count()
+            else:
+                found = self.object_list[: self.cap + 1].count()
+                self.capped = found > self.cap
+                self.__dict__["_count"] = min(found, self.cap)
+        return int(self.__dict__["_count"])
+
+
 class ListPage(View):
     title: str = ""
     columns: list[Column] = []
@@ -60,6 +81,8 @@ class ListPage(View):
     export_name: str = "导出"
     create_url: str | None = None
     create_label: str = "新建"
+    #: Lists that can reach millions of rows count at most this many (None: exact).
+    count_cap: int | None = None
 
     def table_columns(self) -> list[Column]:
         return [c for c in self.columns if c.table]
@@ -129,7 +152,8 @@ class ListPage(View):
             )
         size = request.GET.get("page_size", "")
         page_size = int(size) if size in {"20", "50", "100", "200"} else settings.ANJIAN_PAGE_SIZE
-        page = Paginator(qs, page_size).get_page(request.GET.get("page"))
+        paginator = CappedPaginator(qs, page_size, cap=self.count_cap)
+        page = paginator.get_page(request.GET.get("page"))
         rows = [
             {
                 "url": obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None,

@@ -5,7 +5,7 @@ from django.http import Http404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from anjian.core.api import ErrorOut, Pagination
+from anjian.core.api import CappedPagination, ErrorOut, Pagination
 from anjian.enterprises.selectors import enterprise_get
 from anjian.hazards import selectors, services
 from anjian.hazards.models import ExtensionRequest, HazardDomain
@@ -93,7 +93,7 @@ class DecisionIn(Schema):
 
 
 @router.get("", response=list[HazardOut], summary="隐患台账")
-@paginate(Pagination)
+@paginate(CappedPagination)
 def list_hazards(
     request,
     region: str | None = None,

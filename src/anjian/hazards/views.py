@@ -37,6 +37,7 @@ def _plan(h, field):
 
 class HazardLedger(ListPage):
     title = "隐患台账"
+    count_cap = 10_000
     export_name = "隐患台账"
     filter_form_class = HazardFilterForm
     default_sort = "-found_at"

@@ -7,8 +7,19 @@ class Command(BaseCommand):
     help = "隐患: `remind` sends deadline reminders (3 days before, and overdue); safe to run often (cron or hourly)."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["remind"])
+        parser.add_argument("action", choices=["remind", "benchmark"])
+        parser.add_argument(
+            "--total", type=int, default=2_000_000, help="benchmark: hazards in the database"
+        )
+        parser.add_argument(
+            "--requests", type=int, default=30, help="benchmark: timed requests per case"
+        )
 
     def handle(self, *args, action, **options):
+        if action == "benchmark":
+            from anjian.hazards.benchmark import run
+
+            run(self.stdout, total=options["total"], requests=options["requests"])
+            return
         soon, overdue = remind()
         self.stdout.write(f"reminders: {soon} due soon, {overdue} overdue")

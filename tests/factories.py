@@ -12,8 +12,9 @@ from anjian.rules.identifiers import credit_code_check_char
 PASSWORD = "Test-pass-2026"
 
 
-def credit_code(n: int, region: str = "130202") -> str:
-    body = f"91{region}MA{n:07d}"
+def credit_code(n: int, region: str = "130202", series: str = "MA") -> str:
+    """A valid code; factories use their own series so fixed test numbers never collide."""
+    body = f"91{region}{series}{n:07d}"
     return body + credit_code_check_char(body)
 
 
@@ -30,7 +31,7 @@ class EnterpriseFactory(OrganisationFactory):
     kind = Organisation.Kind.ENTERPRISE
     name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
     industry = factory.LazyFunction(lambda: Industry.objects.get(code="47"))
-    credit_code = factory.Sequence(lambda n: credit_code(n + 1))
+    credit_code = factory.Sequence(lambda n: credit_code(n + 1, series="FA"))
 
 
 class GridFactory(factory.django.DjangoModelFactory):

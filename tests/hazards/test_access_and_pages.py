@@ -238,3 +238,17 @@ def test_large_ledgers_count_up_to_a_cap(world, client, monkeypatch):
     assert body["count"] == 2 and body["count_capped"] is True and len(body["items"]) == 3
     monkeypatch.setattr(HazardLedger, "count_cap", 10)
     assert "共 3 条" in client.get("/hazards/").content.decode()
+
+
+def test_ledger_department_filter(world, client, hazard):
+    from anjian.orgs.models import Organisation
+
+    services.hazard_register(
+        actor=world.bureau,
+        enterprise=world.chemical_co.enterprise,
+        data=hazard_data(place="罐区", description="围堰破损"),
+    )
+    department = Organisation.objects.get(name="路南区住建局")
+    client.force_login(world.bureau)
+    page = client.get("/hazards/", {"department": department.pk}).content.decode()
+    assert "塔吊限位器失效" in page and "围堰破损" not in page

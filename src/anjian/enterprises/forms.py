@@ -15,6 +15,19 @@ from anjian.regions.widgets import RegionField
 FLAG_CHOICES = [*KEY_FLAGS, ("has_major_hazard", "重大危险源"), ("above_scale", "规模以上")]
 
 
+def departments_visible_to(user):
+    """Departments a filter may name: those in the user's region and above it."""
+    from anjian.rules.identifiers import region_ancestors
+
+    scope = scope_for(user)
+    departments = Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT, is_active=True)
+    if not scope.everything and scope.region_prefix:
+        within = Organisation.objects.filter(region__code__startswith=scope.region_prefix)
+        above = Organisation.objects.filter(region_id__in=region_ancestors(scope.region_prefix))
+        departments = departments.filter(pk__in=(within | above).values("pk"))
+    return departments.order_by("region_id", "name")
+
+
 class EnterpriseFilterForm(StyledFormMixin, forms.Form):
     q = forms.CharField(label="名称或信用代码", required=False, max_length=100)
     industry = forms.ModelChoiceField(
@@ -41,14 +54,7 @@ class EnterpriseFilterForm(StyledFormMixin, forms.Form):
         scope = scope_for(user)
         if not scope.everything and scope.region_prefix:
             self.fields["region"].set_root(scope.region_prefix)
-        from anjian.rules.identifiers import region_ancestors
-
-        departments = Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT, is_active=True)
-        if not scope.everything and scope.region_prefix:
-            within = Organisation.objects.filter(region__code__startswith=scope.region_prefix)
-            above = Organisation.objects.filter(region_id__in=region_ancestors(scope.region_prefix))
-            departments = departments.filter(pk__in=(within | above).values("pk"))
-        self.fields["department"].queryset = departments.order_by("region_id", "name")
+        self.fields["department"].queryset = departments_visible_to(user)
 
 
 class EnterpriseForm(StyledFormMixin, forms.Form):

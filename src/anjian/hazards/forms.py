@@ -142,6 +142,9 @@ class DecisionForm(StyledFormMixin, forms.Form):
 
 class HazardFilterForm(StyledFormMixin, forms.Form):
     enterprise = forms.CharField(label="企业名称或信用代码", required=False, max_length=100)
+    department = forms.ModelChoiceField(
+        label="监管部门", required=False, queryset=Organisation.objects.none(), empty_label="全部"
+    )
     domain = forms.ModelChoiceField(
         label="领域", required=False, queryset=HazardDomain.objects.all(), empty_label="全部"
     )
@@ -168,6 +171,9 @@ class HazardFilterForm(StyledFormMixin, forms.Form):
         scope = scope_for(request.user)
         if not scope.everything and scope.region_prefix:
             self.fields["region"].set_root(scope.region_prefix)
+        from anjian.enterprises.forms import departments_visible_to
+
+        self.fields["department"].queryset = departments_visible_to(request.user)
 
     def clean(self):
         data = super().clean()

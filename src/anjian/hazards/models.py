@@ -163,6 +163,12 @@ class Hazard(TimeStampedModel):
         indexes = [
             models.Index(fields=["region_code", "status"], name="hazards_region_status_idx"),
             models.Index(fields=["enterprise", "domain", "status"], name="hazards_repeat_idx"),
+            # The ledger's overdue view: only hazards whose deadline still runs.
+            models.Index(
+                fields=["found_at"],
+                condition=Q(status__in=["registered", "rectifying"]),
+                name="hazards_running_found_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

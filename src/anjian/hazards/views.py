@@ -74,6 +74,7 @@ class HazardLedger(ListPage):
             qs,
             region=region.code if region else None,
             enterprise=data.get("enterprise"),
+            department=data.get("department"),
             domain=domain.code if domain else None,
             level=data.get("level"),
             status=data.get("status"),

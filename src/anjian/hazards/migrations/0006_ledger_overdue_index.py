@@ -5,17 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0001_initial'),
-        ('hazards', '0005_statistics_filing'),
-        ('orgs', '0003_organisation_name_index'),
+        ("enterprises", "0001_initial"),
+        ("hazards", "0005_statistics_filing"),
+        ("orgs", "0003_organisation_name_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(condition=models.Q(('status__in', ['registered', 'rectifying'])), fields=['found_at'], name='hazards_running_found_idx'),
+            model_name="hazard",
+            index=models.Index(
+                condition=models.Q(("status__in", ["registered", "rectifying"])),
+                fields=["found_at"],
+                name="hazards_running_found_idx",
+            ),
         ),
     ]

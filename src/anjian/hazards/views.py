@@ -333,8 +333,8 @@ def hazard_statistics_page(request):
     stats = hazard_statistics(request.user, period, region=region)
     chart = {
         "tooltip": {"trigger": "axis"},
-        "legend": {"data": ["排查", "整改"]},
-        "grid": {"left": 40, "right": 10, "bottom": 90, "top": 30},
+        "legend": {"data": ["排查", "整改"], "top": 0},
+        "grid": {"left": 40, "right": 10, "bottom": 90, "top": 40},
         "xAxis": {
             "type": "category",
             "data": [r["label"] for r in stats["by_region"]],

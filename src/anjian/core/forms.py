@@ -80,3 +80,33 @@ def post_action(request, form: forms.Form, perform, *, success: str, redirect_to
     else:
         messages.success(request, success(form.cleaned_data) if callable(success) else success)
     return redirect(redirect_to)
+
+
+def form_page(
+    request,
+    form: forms.Form,
+    perform,
+    *,
+    success,
+    title: str,
+    back_url: str,
+    back_label: str = "返回",
+    redirect_to=None,
+):
+    """The form page pattern: on a valid POST call the service (`perform(cleaned_data)`),
+    put its errors on the form, or report success and go to `redirect_to` (default: the
+    record the service returned). Anything else renders the form again; nothing is
+    written unless the service succeeds."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = perform(form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, success(result) if callable(success) else success)
+            return redirect(redirect_to if redirect_to is not None else result)
+    return render_form(request, form, title=title, back_url=back_url, back_label=back_label)

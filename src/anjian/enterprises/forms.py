@@ -4,7 +4,6 @@ from anjian.core.access import scope_for, scoped
 from anjian.core.forms import StyledFormMixin, style_fields
 from anjian.enterprises.models import (
     KEY_FLAGS,
-    ChangeRequest,
     Enterprise,
     EnterpriseStatus,
     ImportJob,
@@ -203,6 +202,3 @@ class ImportConfirmForm(StyledFormMixin, forms.Form):
     mode = forms.ChoiceField(
         label="导入方式", choices=ImportJob.Mode.choices, widget=forms.RadioSelect
     )
-
-
-__all__ = ["ChangeRequest"]

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from anjian.core.audit import history_for
 from anjian.core.exports import XLSX_TYPE, xlsx_response
-from anjian.core.forms import apply_service_errors, post_action, render_form
+from anjian.core.forms import apply_service_errors, form_page, post_action
 from anjian.core.listing import Column, ListPage, detail_fields
 from anjian.enterprises import permissions, selectors, services
 from anjian.enterprises.forms import (
@@ -140,27 +140,22 @@ def enterprise_detail(request, pk):
     return render(request, "enterprises/detail.html", context)
 
 
-def _form_data(form):
-    data = dict(form.cleaned_data)
-    data.pop("reason", None)
-    return data
+def _form_data(cleaned, *, drop=()):
+    return {k: v for k, v in cleaned.items() if k != "reason" and k not in drop}
 
 
 @require_http_methods(["GET", "POST"])
 def enterprise_create(request):
     if not permissions.can_register(request.user):
         raise PermissionDenied("无权登记企业。")
-    form = EnterpriseForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            enterprise = services.enterprise_register(actor=request.user, data=_form_data(form))
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"已登记“{enterprise.name}”。")
-            return redirect(enterprise)
-    return render_form(
-        request, form, title="登记企业", back_url=reverse("enterprises:list"), back_label="企业台账"
+    return form_page(
+        request,
+        EnterpriseForm(request.POST or None, user=request.user),
+        lambda d: services.enterprise_register(actor=request.user, data=_form_data(d)),
+        success=lambda enterprise: f"已登记“{enterprise.name}”。",
+        title="登记企业",
+        back_url=reverse("enterprises:list"),
+        back_label="企业台账",
     )
 
 
@@ -170,24 +165,17 @@ def enterprise_edit(request, pk):
     if not permissions.can_edit(request.user, enterprise):
         raise PermissionDenied("无权修改该企业。")
     locked = not permissions.edits_key_fields_directly(request.user)
-    form = EnterpriseForm(
-        request.POST or None, user=request.user, instance=enterprise, key_fields_locked=locked
-    )
-    if request.method == "POST" and form.is_valid():
-        data = _form_data(form)
-        if locked:
-            for key in services.KEY_FIELDS:
-                data.pop(key, None)
-        try:
-            services.enterprise_update(actor=request.user, enterprise=enterprise, data=data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect(enterprise)
-    return render_form(
+    return form_page(
         request,
-        form,
+        EnterpriseForm(
+            request.POST or None, user=request.user, instance=enterprise, key_fields_locked=locked
+        ),
+        lambda d: services.enterprise_update(
+            actor=request.user,
+            enterprise=enterprise,
+            data=_form_data(d, drop=services.KEY_FIELDS if locked else ()),
+        ),
+        success="已保存。",
         title=f"修改：{enterprise.name}",
         back_url=enterprise.get_absolute_url(),
         back_label=enterprise.name,
@@ -214,22 +202,14 @@ def change_request_create(request, pk):
     if not permissions.can_edit(request.user, enterprise):
         raise PermissionDenied("无权为该企业提交变更申请。")
     form = KeyChangeForm(request.POST or None, enterprise=enterprise)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_request_submit(
-                actor=request.user,
-                enterprise=enterprise,
-                data=form.changes(),
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "变更申请已提交，待乡镇（街道）或应急管理部门审核。")
-            return redirect(enterprise)
-    return render_form(
+    return form_page(
         request,
         form,
+        lambda d: services.change_request_submit(
+            actor=request.user, enterprise=enterprise, data=form.changes(), reason=d["reason"]
+        ),
+        success="变更申请已提交，待乡镇（街道）或应急管理部门审核。",
+        redirect_to=enterprise,
         title=f"申请变更关键信息：{enterprise.name}",
         back_url=enterprise.get_absolute_url(),
         back_label=enterprise.name,

@@ -3,7 +3,6 @@ from django.utils import timezone
 
 from anjian.core.forms import StyledFormMixin
 from anjian.hazards.models import (
-    FACTOR_CLASS_CHOICES,
     Hazard,
     HazardDomain,
     Level,
@@ -275,6 +274,3 @@ class FilingForm(StyledFormMixin, forms.Form):
     note = forms.CharField(
         label="分析说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-__all__ = ["FACTOR_CLASS_CHOICES"]

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from anjian.core.access import get_scoped_or_404, scoped
-from anjian.hazards.models import Hazard, Status, overdue_q
+from anjian.hazards.models import Hazard, overdue_q
 from anjian.orgs.models import Organisation, SupervisionOverride
 
 
@@ -88,10 +88,6 @@ def filter_hazards(
     if found_to:
         qs = qs.filter(found_at__lt=_day_start(found_to) + timedelta(days=1))
     return qs
-
-
-def open_count(qs: QuerySet[Hazard]) -> int:
-    return qs.exclude(status=Status.CLOSED).count()
 
 
 def listed_hazards_for(user: Any) -> QuerySet[Hazard]:

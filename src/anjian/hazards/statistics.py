@@ -12,7 +12,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from anjian.core.access import scope_for
-from anjian.hazards.models import Hazard, Level, Source, Status, overdue_q
+from anjian.hazards.models import Level, Source, Status, overdue_q
 from anjian.hazards.selectors import hazards_for
 from anjian.regions.models import Region
 
@@ -88,6 +88,3 @@ def hazard_statistics(user: Any, period: Period, *, region: str | None = None) -
         "by_source": breakdown("source", dict(Source.choices)),
         "by_region": child_rows,
     }
-
-
-__all__ = ["Hazard", "Period", "hazard_statistics"]

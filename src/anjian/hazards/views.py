@@ -1,12 +1,11 @@
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anjian.core.audit import history_for
-from anjian.core.forms import apply_service_errors, post_action, render_form
+from anjian.core.forms import form_page, post_action
 from anjian.core.listing import Column, ListPage
 from anjian.enterprises.selectors import enterprise_get
 from anjian.hazards import permissions, selectors, services
@@ -91,32 +90,32 @@ def hazard_create(request, enterprise_pk):
     if not permissions.can_register(request.user):
         raise PermissionDenied("无权登记隐患。")
     is_enterprise = request.user.role == Role.ENTERPRISE
-    form = HazardForm(request.POST or None, request.FILES or None, enterprise_user=is_enterprise)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        immediate, note = data.pop("immediate"), data.pop("rectification_note")
-        photos = data.pop("photos")
+
+    def register(cleaned):
+        data = dict(cleaned)
+        immediate, note, photos = (
+            data.pop("immediate"),
+            data.pop("rectification_note"),
+            data.pop("photos"),
+        )
         if not data.get("found_by_name"):
             data.pop("found_by_name", None)
-        try:
-            hazard = services.hazard_register(
-                actor=request.user,
-                enterprise=enterprise,
-                data=data,
-                immediate=immediate,
-                rectification_note=note,
-                photos=photos,
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(
-                request, "隐患已登记并销号（立即整改）。" if immediate else "隐患已登记。"
-            )
-            return redirect(hazard)
-    return render_form(
+        return services.hazard_register(
+            actor=request.user,
+            enterprise=enterprise,
+            data=data,
+            immediate=immediate,
+            rectification_note=note,
+            photos=photos,
+        )
+
+    return form_page(
         request,
-        form,
+        HazardForm(request.POST or None, request.FILES or None, enterprise_user=is_enterprise),
+        register,
+        success=lambda hazard: (
+            "隐患已登记并销号（立即整改）。" if hazard.immediate else "隐患已登记。"
+        ),
         title=f"登记隐患：{enterprise.name}",
         back_url=enterprise.get_absolute_url(),
         back_label=enterprise.name,
@@ -162,18 +161,11 @@ def hazard_plan(request, pk):
     hazard = selectors.hazard_get(request.user, pk)
     if not permissions.can_plan(request.user, hazard):
         raise PermissionDenied("无权确定整改方案。")
-    form = PlanForm(request.POST or None, major=hazard.level == Level.MAJOR)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.hazard_set_plan(actor=request.user, hazard=hazard, plan=form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "整改方案已确定，隐患进入整改。")
-            return redirect(hazard)
-    return render_form(
+    return form_page(
         request,
-        form,
+        PlanForm(request.POST or None, major=hazard.level == Level.MAJOR),
+        lambda d: services.hazard_set_plan(actor=request.user, hazard=hazard, plan=d),
+        success="整改方案已确定，隐患进入整改。",
         title=f"整改方案（五落实）：{hazard.place}",
         back_url=hazard.get_absolute_url(),
         back_label="隐患",

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anjian.core.audit import history_for
-from anjian.core.forms import apply_service_errors, post_action, render_form
+from anjian.core.forms import apply_service_errors, form_page, post_action
 from anjian.core.listing import Column, ListPage, detail_fields
 from anjian.orgs import permissions, selectors, services
 from anjian.orgs.forms import (
@@ -90,31 +90,23 @@ def organisation_detail(request, pk):
     return render(request, "orgs/organisation_detail.html", context)
 
 
+def _organisation_data(cleaned):
+    return {k: v for k, v in cleaned.items() if k not in {"supervised_industries", "reason"}}
+
+
 @require_http_methods(["GET", "POST"])
 def organisation_create(request):
     if not permissions.can_manage_organisations(request.user):
         raise PermissionDenied("无权登记单位。")
-    form = OrganisationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = {
-            k: v
-            for k, v in form.cleaned_data.items()
-            if k not in {"supervised_industries", "reason"}
-        }
-        try:
-            organisation = services.organisation_create(
-                actor=request.user,
-                data=data,
-                supervised_industries=list(form.cleaned_data["supervised_industries"]),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"已登记单位“{organisation.name}”。")
-            return redirect(organisation)
-    return render_form(
+    return form_page(
         request,
-        form,
+        OrganisationForm(request.POST or None, user=request.user),
+        lambda d: services.organisation_create(
+            actor=request.user,
+            data=_organisation_data(d),
+            supervised_industries=list(d["supervised_industries"]),
+        ),
+        success=lambda org: f"已登记单位“{org.name}”。",
         title="登记单位",
         back_url=reverse("orgs:organisation_list"),
         back_label="单位",
@@ -126,29 +118,17 @@ def organisation_edit(request, pk):
     organisation = selectors.organisation_get(request.user, pk)
     if not permissions.can_manage_organisations(request.user):
         raise PermissionDenied("无权修改单位信息。")
-    form = OrganisationForm(request.POST or None, instance=organisation, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = {
-            k: v
-            for k, v in form.cleaned_data.items()
-            if k not in {"supervised_industries", "reason"}
-        }
-        try:
-            services.organisation_update(
-                actor=request.user,
-                organisation=organisation,
-                data=data,
-                supervised_industries=list(form.cleaned_data["supervised_industries"]),
-                reason=form.cleaned_data.get("reason", ""),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect(organisation)
-    return render_form(
+    return form_page(
         request,
-        form,
+        OrganisationForm(request.POST or None, instance=organisation, user=request.user),
+        lambda d: services.organisation_update(
+            actor=request.user,
+            organisation=organisation,
+            data=_organisation_data(d),
+            supervised_industries=list(d["supervised_industries"]),
+            reason=d.get("reason", ""),
+        ),
+        success="已保存。",
         title=f"修改：{organisation.name}",
         back_url=organisation.get_absolute_url(),
         back_label=organisation.name,
@@ -248,26 +228,23 @@ def user_create(request, org_pk):
     organisation = selectors.organisation_get(request.user, org_pk)
     if not permissions.can_manage_users_of(request.user, organisation):
         raise PermissionDenied("无权为该单位添加用户。")
-    form = UserForm(request.POST or None, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def create(data):
+        data = dict(data)
         username, password = data.pop("username"), data.pop("password")
-        try:
-            member = services.user_create(
-                actor=request.user,
-                organisation=organisation,
-                username=username,
-                password=password,
-                data=data,
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"已添加用户 {member.username}。")
-            return redirect(member)
-    return render_form(
+        return services.user_create(
+            actor=request.user,
+            organisation=organisation,
+            username=username,
+            password=password,
+            data=data,
+        )
+
+    return form_page(
         request,
-        form,
+        UserForm(request.POST or None, organisation=organisation),
+        create,
+        success=lambda member: f"已添加用户 {member.username}。",
         title=f"添加用户：{organisation.name}",
         back_url=reverse("orgs:user_list"),
         back_label="用户管理",
@@ -281,22 +258,19 @@ def user_edit(request, pk):
         k: getattr(member, k)
         for k in ("full_name", "phone", "email", "role", "grid", "is_org_admin")
     }
-    form = UserForm(
-        request.POST or None, initial=initial, organisation=member.organisation, editing=True
-    )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def update(data):
+        data = dict(data)
         reason = data.pop("reason", "")
-        try:
-            services.user_update(actor=request.user, user=member, data=data, reason=reason)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect(member)
-    return render_form(
+        return services.user_update(actor=request.user, user=member, data=data, reason=reason)
+
+    return form_page(
         request,
-        form,
+        UserForm(
+            request.POST or None, initial=initial, organisation=member.organisation, editing=True
+        ),
+        update,
+        success="已保存。",
         title=f"修改用户：{member}",
         back_url=member.get_absolute_url(),
         back_label=str(member),
@@ -306,23 +280,13 @@ def user_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def user_reset_password(request, pk):
     member = selectors.user_get_manageable(request.user, pk)
-    form = SetPasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_set_password(
-                actor=request.user,
-                user=member,
-                password=form.cleaned_data["new_password1"],
-                old_password=None,
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "已重置密码。")
-            return redirect(member)
-    return render_form(
+    return form_page(
         request,
-        form,
+        SetPasswordForm(request.POST or None),
+        lambda d: services.user_set_password(
+            actor=request.user, user=member, password=d["new_password1"], old_password=None
+        ),
+        success="已重置密码。",
         title=f"重置密码：{member}",
         back_url=member.get_absolute_url(),
         back_label=str(member),

@@ -431,3 +431,35 @@ class StatisticsFiling(TimeStampedModel):
     @property
     def late(self) -> bool:
         return timezone.localdate(self.created_at) > self.due_on
+
+
+class HazardMonth(models.Model):
+    """Monthly counts of hazards by township, domain, level and source (the statistics'
+    rollup): maintained by the hazard services, rebuilt from the hazards by
+    `anjian hazards rollup`. Carries no industry, so a department's scope cannot be
+    expressed on it and `scoped` yields nothing for departments (they are counted live)."""
+
+    month = models.DateField("月份")  # the first day of the month in which hazards were found
+    # The township (9 digits) or above; db_index gives PostgreSQL its pattern-ops twin for subtrees.
+    region_code = models.CharField("区划代码", max_length=12, db_index=True)
+    domain_id = models.CharField("领域", max_length=20)
+    level = models.CharField("隐患等级", max_length=10)
+    source = models.CharField("来源", max_length=20)
+    found = models.PositiveIntegerField("排查", default=0)
+    closed = models.PositiveIntegerField("销号", default=0)
+    funds = models.DecimalField("整改资金（元）", max_digits=16, decimal_places=2, default=0)
+
+    scope_paths = ScopePaths(region="region_code")
+
+    class Meta:
+        verbose_name = "隐患月度汇总"
+        verbose_name_plural = "隐患月度汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region_code", "domain_id", "level", "source"],
+                name="hazards_month_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.region_code} {self.domain_id}: {self.found}"

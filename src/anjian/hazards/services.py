@@ -20,7 +20,7 @@ from django.utils import timezone
 from anjian.core import audit
 from anjian.core.models import AuditEntry
 from anjian.enterprises.models import Enterprise
-from anjian.hazards import notices, permissions
+from anjian.hazards import notices, permissions, rollup
 from anjian.hazards.models import (
     ExtensionRequest,
     Hazard,
@@ -151,6 +151,7 @@ def hazard_register(
             break
     hazard.full_clean()
     hazard.save()
+    rollup.bump(hazard, found=1, closed=1 if immediate else 0)
     _event(
         hazard,
         actor,
@@ -218,6 +219,7 @@ def hazard_set_plan(
         raise ValidationError(errors)
     record.full_clean()
     record.save()
+    rollup.bump(hazard, funds=record.funds)
     before = hazard.status
     audit.save_with_audit(
         actor=actor,
@@ -303,6 +305,7 @@ def hazard_verify(
             "closed_at": at or timezone.now(),
         },
     )
+    rollup.bump(hazard, closed=1)
     _event(hazard, actor, HazardEvent.Kind.CLOSED, at=at, before=before, note=note)
     return hazard
 

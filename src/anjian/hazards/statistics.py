@@ -1,4 +1,11 @@
-"""Hazard statistics for any scope and period, computed in SQL (one aggregate per breakdown)."""
+"""Hazard statistics for any scope and period.
+
+All figures come from one grouped query (domain × level × source × region child) whose
+rows are summed here into the totals and the four breakdowns. For a district or a
+city seen by a region-wide user, whole months come from the monthly rollup
+(`HazardMonth`) and only the days at the edges of the period are counted live;
+overdue is always counted live, because it changes with the clock.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,21 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from anjian.core.access import scope_for
-from anjian.hazards.models import Level, Source, Status, overdue_q
-from anjian.hazards.selectors import hazards_for
+from anjian.core.access import Scope, scope_for, scoped
+from anjian.hazards import rollup
+from anjian.hazards.models import (
+    Hazard,
+    HazardDomain,
+    HazardMonth,
+    Level,
+    Source,
+    Status,
+    overdue_q,
+)
 from anjian.regions.models import Region
 
 #: Region code length of the next level down: province 2 → city 4 → county 6 → township 9.
@@ -30,51 +45,127 @@ class Period:
         return first, timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
 
 
-def _totals() -> dict[str, Any]:
-    return {
-        "found": Count("pk"),
-        "closed": Count("pk", filter=Q(status=Status.CLOSED)),
-        "overdue": Count("pk", filter=overdue_q()),
-        "major_found": Count("pk", filter=Q(level=Level.MAJOR)),
-        "major_closed": Count("pk", filter=Q(level=Level.MAJOR, status=Status.CLOSED)),
-        "funds": Sum("plan__funds"),
-    }
+GROUP = ("domain_id", "level", "source", "child")
+COUNTS = ("found", "closed", "overdue")
 
 
 def _rate(closed: int, found: int) -> float | None:
     return round(closed * 100 / found, 1) if found else None
 
 
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def split_months(period: Period) -> tuple[tuple[date, date] | None, list[Period]]:
+    """The whole months inside `period` (first day of the first, first day after the
+    last) and the leftover day ranges at either edge."""
+    first = period.start if period.start.day == 1 else _next_month(period.start)
+    after = _month_start(period.end + timedelta(days=1))
+    if first >= after:
+        return None, [period]
+    edges = []
+    if period.start < first:
+        edges.append(Period(period.start, first - timedelta(days=1)))
+    if after <= period.end:
+        edges.append(Period(after, period.end))
+    return (first, after), edges
+
+
+def _rollup_covers(scope: Scope, child_length: int) -> bool:
+    """The rollup has no industry, enterprise or grid, and regions down to townships."""
+    if child_length > rollup.REGION_LENGTH or scope.nothing:
+        return False
+    return scope.everything or (
+        scope.industry_codes is None and scope.enterprise_id is None and scope.grid_id is None
+    )
+
+
+def _grouped_rows(user: Any, period: Period, base: str, child_length: int) -> list[dict[str, Any]]:
+    child = Substr("region_code", 1, child_length)
+    hazards = scoped(Hazard.objects.order_by(), user)
+    if base:
+        hazards = hazards.filter(region_code__startswith=base)
+    live_periods = [period]
+    rows: list[dict[str, Any]] = []
+    months, edges = split_months(period)
+    if months is not None and _rollup_covers(scope_for(user), child_length):
+        live_periods = edges
+        monthly = HazardMonth.objects.order_by().filter(month__gte=months[0], month__lt=months[1])
+        if base:
+            monthly = monthly.filter(region_code__startswith=base)
+        rows += monthly.values("domain_id", "level", "source", child=child).annotate(
+            found=Sum("found"), closed=Sum("closed"), funds=Sum("funds")
+        )
+    for part in live_periods:
+        start, end = part.bounds()
+        rows += (
+            hazards.filter(found_at__gte=start, found_at__lt=end)
+            .values("domain_id", "level", "source", child=child)
+            .annotate(
+                found=Count("pk"),
+                closed=Count("pk", filter=Q(status=Status.CLOSED)),
+                funds=Sum("plan__funds"),
+            )
+        )
+    start, end = period.bounds()
+    rows += (
+        hazards.filter(overdue_q(), found_at__gte=start, found_at__lt=end)
+        .values("domain_id", "level", "source", child=child)
+        .annotate(overdue=Count("pk"))
+    )
+    return rows
+
+
+def _zero() -> dict[str, Any]:
+    return dict.fromkeys((*COUNTS, "major_found", "major_closed"), 0) | {"funds": Decimal(0)}
+
+
+def _summed(rows: list[dict[str, Any]], key: str | None) -> dict[Any, dict[str, Any]]:
+    """Sum the grouped rows by one of their keys (None: everything into one)."""
+    result: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        into = result.setdefault(row[key] if key else None, _zero())
+        for name in COUNTS:
+            into[name] += row.get(name) or 0
+        into["funds"] += Decimal(row.get("funds") or 0)
+        if row["level"] == Level.MAJOR:
+            into["major_found"] += row.get("found") or 0
+            into["major_closed"] += row.get("closed") or 0
+    return result
+
+
 def hazard_statistics(user: Any, period: Period, *, region: str | None = None) -> dict[str, Any]:
     """Found, closed (整改), 整改率, overdue, 重大 found/closed/open and funds for hazards
     found in `period` within the user's scope (optionally narrowed to `region`), with
     breakdowns by domain, level, source and the next region level down."""
-    start, end = period.bounds()
-    qs = hazards_for(user).filter(found_at__gte=start, found_at__lt=end).order_by()
-    if region:
-        qs = qs.filter(region_code__startswith=region)
-    totals = qs.aggregate(**_totals())
-    totals["funds"] = totals["funds"] or Decimal(0)
+    base = region or scope_for(user).region_prefix or ""
+    child_length = CHILD_LENGTH.get(len(base), 12)
+    rows = _grouped_rows(user, period, base, child_length)
+
+    totals = _summed(rows, None).get(None) or _zero()
     totals["rate"] = _rate(totals["closed"], totals["found"])
     totals["major_open"] = totals["major_found"] - totals["major_closed"]
 
-    def breakdown(field: Any, labels: dict[str, str]) -> list[dict[str, Any]]:
-        rows = qs.values(key=F(field) if isinstance(field, str) else field).annotate(
-            found=Count("pk"),
-            closed=Count("pk", filter=Q(status=Status.CLOSED)),
-            overdue=Count("pk", filter=overdue_q()),
-        )
+    def breakdown(key: str, labels: dict[str, str]) -> list[dict[str, Any]]:
         result = [
-            {**r, "label": labels.get(r["key"], r["key"]), "rate": _rate(r["closed"], r["found"])}
-            for r in rows
+            {
+                "key": value,
+                "label": labels.get(value, value),
+                "found": sums["found"],
+                "closed": sums["closed"],
+                "overdue": sums["overdue"],
+                "rate": _rate(sums["closed"], sums["found"]),
+            }
+            for value, sums in _summed(rows, key).items()
         ]
-        return sorted(result, key=lambda r: -r["found"])
+        return sorted(result, key=lambda r: (-r["found"], r["key"]))
 
-    from anjian.hazards.models import HazardDomain
-
-    base = region or scope_for(user).region_prefix or ""
-    child_length = CHILD_LENGTH.get(len(base), 12)
-    child_rows = breakdown(Substr("region_code", 1, child_length), {})
+    child_rows = breakdown("child", {})
     names = dict(
         Region.objects.filter(code__in=[r["key"] for r in child_rows]).values_list("code", "name")
     )

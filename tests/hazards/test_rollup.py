@@ -74,6 +74,11 @@ def months(world):
 
 def test_services_keep_the_rollup_equal_to_the_hazards(world, months):
     assert rollup.differences() == []
+    planned = [h for h in months if hasattr(h, "plan")]
+    assert len(planned) == 3
+    for hazard in planned:
+        hazard.refresh_from_db()
+        assert hazard.funds == hazard.plan.funds  # copied for statistics
     feb = HazardMonth.objects.filter(month=date(2026, 2, 1))
     assert sum(r.found for r in feb) == 2  # 00:30 on 1 February counts in February
     jan = HazardMonth.objects.get(month=date(2026, 1, 1))

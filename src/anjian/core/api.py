@@ -19,6 +19,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
 from ninja.security import APIKeyCookie, HttpBearer
 
+from anjian.core.listing import capped_count
+
 
 class BearerToken(HttpBearer):
     openapi_scheme = "bearer"
@@ -158,8 +160,7 @@ class Pagination(PaginationBase):
         start = (pagination.page - 1) * pagination.page_size
         capped = False
         if self.count_cap is not None and hasattr(queryset, "query"):
-            count = queryset[: self.count_cap + 1].count()
-            capped, count = count > self.count_cap, min(count, self.count_cap)
+            count, capped = capped_count(queryset, self.count_cap)
         else:
             count = queryset.count()
         return {

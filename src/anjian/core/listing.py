@@ -14,7 +14,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
@@ -50,6 +51,18 @@ def detail_fields(obj: Any, names: list[str]) -> list[tuple[str, Any]]:
     return result
 
 
+def capped_count(qs: QuerySet[Any], cap: int) -> tuple[int, bool]:
+    """(count, capped): at most `cap` rows are counted. The count ignores ordering and
+    selects no column, so the database may stop after `cap` + 1 rows in any index
+    (an index-only scan where one covers the filters)."""
+    qs = qs.order_by()
+    if connections[qs.db].vendor == "postgresql":
+        # Django drops the constant, leaving PostgreSQL's valid zero-column "SELECT FROM".
+        qs = qs.values_list(Value(1))
+    found = qs[: cap + 1].count()
+    return min(found, cap), found > cap
+
+
 class CappedPaginator(Paginator):
     """Counts at most `cap` rows: past that the page says "超过 N 条" instead of scanning
     millions of rows for an exact total (exact totals come from the statistics)."""
@@ -65,9 +78,8 @@ class CappedPaginator(Paginator):
             if self.cap is None or not isinstance(self.object_list, QuerySet):
                 self.__dict__["_count"] = self.object_list.count()
             else:
-                found = self.object_list[: self.cap + 1].count()
-                self.capped = found > self.cap
-                self.__dict__["_count"] = min(found, self.cap)
+                count, self.capped = capped_count(self.object_list, self.cap)
+                self.__dict__["_count"] = count
         return int(self.__dict__["_count"])
 
 

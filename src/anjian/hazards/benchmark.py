@@ -97,6 +97,9 @@ def generate(total: int, *, seed: int, actor: Any, out) -> None:
                     closed_by=actor if closed else None,
                 )
             )
+        for hazard in hazards:
+            if hazard.deadline is not None:
+                hazard.funds = Decimal(rng.choice((0, 500, 2000)))
         with transaction.atomic():
             Hazard.objects.bulk_create(hazards, batch_size=BATCH)
             for hazard in hazards:
@@ -106,7 +109,7 @@ def generate(total: int, *, seed: int, actor: Any, out) -> None:
                             hazard=hazard,
                             measures="整改",
                             responsible_person="负责人",
-                            funds=Decimal(rng.choice((0, 500, 2000))),
+                            funds=hazard.funds,
                             deadline=hazard.deadline,
                             contingency="防范",
                             accepted_by=actor,
@@ -165,6 +168,8 @@ def run(out, *, total: int, requests: int) -> None:
             "stats district 1y",
             f"/api/v1/hazards/statistics/summary?start={year_ago}&end={today}&region=130202",
         ),
+        ("stats page 1y", f"/hazards/statistics/?start={year_ago}&end={today}"),
+        ("stats page Q3", f"/hazards/statistics/?start={today.year}-07-01&end={today.year}-09-30"),
     ]
     from anjian.hazards.selectors import hazards_for
 

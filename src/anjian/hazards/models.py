@@ -80,6 +80,10 @@ class HazardQuerySet(models.QuerySet["Hazard"]):
         return self.exclude(status=Status.CLOSED)
 
 
+#: The columns statistics group and filter by, carried in the hazard indexes.
+STATS_COLUMNS = ["region_code", "industry_code", "domain", "level", "source", "status", "funds"]
+
+
 class Hazard(TimeStampedModel):
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
@@ -88,7 +92,7 @@ class Hazard(TimeStampedModel):
         related_name="hazards",
     )
     region_code = models.CharField("区划代码", max_length=12, db_index=True, editable=False)
-    industry_code = models.CharField("行业代码", max_length=4, db_index=True, editable=False)
+    industry_code = models.CharField("行业代码", max_length=4, editable=False)
     grid = models.ForeignKey(
         "orgs.Grid",
         verbose_name="网格",
@@ -115,7 +119,7 @@ class Hazard(TimeStampedModel):
         related_name="+",
     )
     found_by_name = models.CharField("发现人姓名", max_length=60)
-    found_at = models.DateTimeField("发现时间", db_index=True)
+    found_at = models.DateTimeField("发现时间")
     legal_basis = models.TextField("依据", blank=True)
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.REGISTERED, db_index=True
@@ -149,6 +153,11 @@ class Hazard(TimeStampedModel):
         related_name="+",
     )
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
+    # The accepted plan's funds, copied when the plan is accepted (a plan's funds never
+    # change afterwards) so statistics sum one table; the plan stays the record.
+    funds = models.DecimalField(
+        "整改资金（元）", max_digits=14, decimal_places=2, null=True, blank=True, editable=False
+    )
 
     objects = HazardQuerySet.as_manager()
 
@@ -160,13 +169,23 @@ class Hazard(TimeStampedModel):
         verbose_name = "隐患"
         verbose_name_plural = "隐患"
         ordering = ["-found_at", "-id"]
+        # The INCLUDE columns let PostgreSQL count and group from the index alone
+        # (index-only scans): statistics and capped list counts over millions of rows.
         indexes = [
             models.Index(fields=["region_code", "status"], name="hazards_region_status_idx"),
             models.Index(fields=["enterprise", "domain", "status"], name="hazards_repeat_idx"),
-            # The ledger's overdue view: only hazards whose deadline still runs.
+            models.Index(fields=["found_at"], include=STATS_COLUMNS, name="hazards_found_idx"),
+            # A department's hazards: its industries, newest first.
+            models.Index(
+                fields=["industry_code", "found_at"],
+                include=[c for c in STATS_COLUMNS if c != "industry_code"],
+                name="hazards_industry_found_idx",
+            ),
+            # The overdue view and the overdue counts: only hazards whose deadline still runs.
             models.Index(
                 fields=["found_at"],
                 condition=Q(status__in=["registered", "rectifying"]),
+                include=[*STATS_COLUMNS, "deadline"],
                 name="hazards_running_found_idx",
             ),
         ]

@@ -70,7 +70,7 @@ def rows_from_hazards() -> list[HazardMonth]:
         .annotate(
             found=Count("pk"),
             closed=Count("pk", filter=Q(status=Status.CLOSED)),
-            funds=Sum("plan__funds"),
+            funds=Sum("funds"),
         )
     )
     return [

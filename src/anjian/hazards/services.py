@@ -225,7 +225,11 @@ def hazard_set_plan(
         actor=actor,
         instance=hazard,
         action=AuditEntry.Action.TRANSITION,
-        values={"status": TRANSITIONS["plan"][1], "deadline": record.deadline},
+        values={
+            "status": TRANSITIONS["plan"][1],
+            "deadline": record.deadline,
+            "funds": record.funds,
+        },
     )
     _event(
         hazard,

@@ -107,16 +107,18 @@ def _grouped_rows(user: Any, period: Period, base: str, child_length: int) -> li
             hazards.filter(found_at__gte=start, found_at__lt=end)
             .values("domain_id", "level", "source", child=child)
             .annotate(
-                found=Count("pk"),
-                closed=Count("pk", filter=Q(status=Status.CLOSED)),
-                funds=Sum("plan__funds"),
+                # Counted over indexed columns (not the id) so PostgreSQL can answer
+                # from the covering index alone.
+                found=Count("*"),
+                closed=Count("status", filter=Q(status=Status.CLOSED)),
+                funds=Sum("funds"),
             )
         )
     start, end = period.bounds()
     rows += (
         hazards.filter(overdue_q(), found_at__gte=start, found_at__lt=end)
         .values("domain_id", "level", "source", child=child)
-        .annotate(overdue=Count("pk"))
+        .annotate(overdue=Count("*"))
     )
     return rows
 

@@ -24,6 +24,9 @@ def reference_data(db):
     from anjian.hazards.domains import ensure_domains
 
     ensure_domains()
+    from anjian.accidents.categories import ensure_categories
+
+    ensure_categories()
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("anjian.orgs.urls")),
     path("enterprises/", include("anjian.enterprises.urls")),
     path("hazards/", include("anjian.hazards.urls")),
+    path("accidents/", include("anjian.accidents.urls")),
     path("api/v1/", api.urls),
     path("ops/", admin.site.urls),
 ]

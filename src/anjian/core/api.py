@@ -179,6 +179,7 @@ class CappedPagination(Pagination):
 
 
 def register_routers() -> None:
+    from anjian.accidents.api import router as accidents_router
     from anjian.enterprises.api import router as enterprises_router
     from anjian.hazards.api import router as hazards_router
     from anjian.orgs.api import auth_router, notifications_router, org_router
@@ -189,6 +190,7 @@ def register_routers() -> None:
     api.add_router("/organisations", org_router)
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/hazards", hazards_router)
+    api.add_router("/accidents", accidents_router)
     api.add_router("/notifications", notifications_router)
 
 

@@ -37,10 +37,16 @@ class StyledFormMixin:
     def full_clean(self):
         super().full_clean()
         for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
-                widget.attrs["aria-invalid"] = "true"
+            mark_invalid(self, name)
+
+
+def mark_invalid(form: forms.BaseForm, name: str) -> None:
+    if name in form.fields:
+        widget = form.fields[name].widget
+        classes = widget.attrs.get("class", "").split()
+        if "is-invalid" not in classes:
+            widget.attrs["class"] = " ".join([*classes, "is-invalid"])
+        widget.attrs["aria-invalid"] = "true"
 
 
 def apply_service_errors(form: forms.Form, error) -> None:
@@ -48,6 +54,7 @@ def apply_service_errors(form: forms.Form, error) -> None:
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages)
+            mark_invalid(form, field)
     else:
         form.add_error(None, error.messages)
 

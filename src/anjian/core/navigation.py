@@ -24,6 +24,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("挂牌督办", "hazards:listed", "flag"),
     NavItem("隐患统计", "hazards:statistics", "bar-chart"),
     NavItem("统计报送", "hazards:filings", "journal-check"),
+    NavItem("事故台账", "accidents:list", "activity"),
+    NavItem("事故统计", "accidents:statistics", "graph-up"),
     NavItem("单位", "orgs:organisation_list", "building"),
     NavItem(
         "变更审核", "enterprises:changes", "check2-square", check="can_decide_enterprise_changes"

@@ -9,16 +9,15 @@ overdue is always counted live, because it changes with the clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
-from django.utils import timezone
 
 from anjian.core.access import Scope, scope_for, scoped
+from anjian.core.periods import Period
 from anjian.hazards import rollup
 from anjian.hazards.models import (
     Hazard,
@@ -33,16 +32,6 @@ from anjian.regions.models import Region
 
 #: Region code length of the next level down: province 2 → city 4 → county 6 → township 9.
 CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date  # inclusive
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        first = timezone.make_aware(datetime.combine(self.start, time.min))
-        return first, timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
 
 
 GROUP = ("domain_id", "level", "source", "child")

@@ -13,6 +13,7 @@ DEMO_BUILDERS = [
     "anjian.enterprises.demo.build",
     "anjian.orgs.demo.build_logins",
     "anjian.hazards.demo.build",
+    "anjian.accidents.demo.build",
 ]
 
 

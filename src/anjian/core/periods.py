@@ -1,0 +1,30 @@
+"""Reporting periods: inclusive date ranges in local time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """[first moment, first moment after) in the current time zone."""
+        first = timezone.make_aware(datetime.combine(self.start, time.min))
+        return first, timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+
+    def year_before(self) -> Period:
+        """The same dates one year earlier (29 February becomes the 28th)."""
+        return Period(_year_back(self.start), _year_back(self.end))
+
+
+def _year_back(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)

@@ -192,6 +192,9 @@ TASKS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ANJIAN_IMPORT_MAX_BYTES = int(os.environ.get("ANJIAN_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# Which rule fixes accident investigation periods (R-ACC-5): "2013年规定" (default, the
+# stricter 30+30 days for 较大/一般) or "493号令" (60+60 days for every level).
+ANJIAN_INVESTIGATION_BASIS = os.environ.get("ANJIAN_INVESTIGATION_BASIS", "2013年规定")
 
 # Outside delivery of notifications (the in-app inbox always gets them).
 ANJIAN_NOTIFICATION_SENDERS = [

@@ -91,3 +91,10 @@ def test_only_the_bureau_runs_the_investigation(world, accident):
             )
     accident.investigation.refresh_from_db()
     assert accident.investigation.cause == ""
+
+
+def test_the_deployment_chooses_the_basis(world, settings):
+    settings.ANJIAN_INVESTIGATION_BASIS = "493号令"
+    accident = report(world)
+    assert accident.investigation.basis == "493号令"
+    assert accident.investigation.deadline() == accident.occurred_at + timedelta(days=60)

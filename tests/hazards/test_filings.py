@@ -92,3 +92,35 @@ def test_non_filers_are_listed_in_scope(world, client):
         enterprise=world.building_co.enterprise, quarter=1
     ).exists()
     assert timedelta(0) is not None
+
+
+def test_filings_api(world, client):
+    client.force_login(world.enterprise_user)
+    payload = {"year": 2025, "quarter": 2, "signed_by": "张总", "note": "本季度无重大隐患"}
+    response = client.post("/api/v1/hazards/filings", payload, content_type="application/json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["due_on"] == "2025-07-15"
+    again = client.post("/api/v1/hazards/filings", payload, content_type="application/json")
+    assert again.status_code == 400 and again.json()["errors"][0]["field"] == "quarter"
+    unsigned = client.post(
+        "/api/v1/hazards/filings",
+        {**payload, "quarter": 3, "signed_by": " "},
+        content_type="application/json",
+    )
+    assert unsigned.status_code == 400
+    assert StatisticsFiling.objects.count() == 1
+    client.force_login(world.township)
+    body = client.get("/api/v1/hazards/filings/status", {"year": 2025, "quarter": 2}).json()
+    assert {i["enterprise_name"]: i["filed"] for i in body["items"]} == {
+        "宏达建筑公司": True,
+        "永兴化工公司": False,
+    }
+    missing = client.get(
+        "/api/v1/hazards/filings/status", {"year": 2025, "quarter": 2, "missing": True}
+    ).json()
+    assert [i["enterprise_name"] for i in missing["items"]] == ["永兴化工公司"]
+    bad = client.get("/api/v1/hazards/filings/status", {"year": 2025, "quarter": 7})
+    assert bad.status_code == 400
+    # a township is not an enterprise: it has nothing of its own to file
+    refused = client.post("/api/v1/hazards/filings", payload, content_type="application/json")
+    assert refused.status_code in (403, 404)

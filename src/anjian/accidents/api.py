@@ -173,7 +173,9 @@ def list_accidents(
     )
 
 
-@router.get("/{accident_id}", response={200: AccidentDetailOut, 404: ErrorOut}, summary="事故详情")
+@router.get(
+    "/{int:accident_id}", response={200: AccidentDetailOut, 404: ErrorOut}, summary="事故详情"
+)
 def get_accident(request, accident_id: int):
     return selectors.accident_get(request.auth, accident_id)
 

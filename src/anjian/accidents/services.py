@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +37,7 @@ from anjian.rules.accidents import (
     INVESTIGATING_AUTHORITY,
     AccidentLevel,
     AuthorityLevel,
+    InvestigationBasis,
     accident_level,
     investigation_period,
     reporting_chain,
@@ -218,7 +220,11 @@ def accident_report(
     accident.steps.filter(authority=AuthorityLevel.COUNTY).update(
         received_at=received_at, received_by=actor, note="系统填报"
     )
-    Investigation.objects.create(accident=accident, authority=INVESTIGATING_AUTHORITY[level])
+    Investigation.objects.create(
+        accident=accident,
+        authority=INVESTIGATING_AUTHORITY[level],
+        basis=InvestigationBasis(settings.ANJIAN_INVESTIGATION_BASIS).value,
+    )
     _consequences(accident)
     audit.record(actor=actor, instance=accident, action=AuditEntry.Action.CREATE, before={})
     notify(
@@ -409,7 +415,9 @@ def investigation_extend(
 ) -> Investigation:
     """Extend the investigation period, within R-ACC-5's maximum for the level and basis."""
     investigation = _open_investigation(actor, investigation)
-    _, longest = investigation_period(investigation.accident.level_enum, basis=investigation.basis)
+    _, longest = investigation_period(
+        investigation.accident.level_enum, basis=InvestigationBasis(investigation.basis)
+    )
     total = investigation.extension_days + days
     if days <= 0:
         raise ValidationError({"days": "请填写延长的天数。"})

@@ -5,6 +5,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from anjian.accidents import permissions as accident_permissions
+from anjian.accidents.selectors import accidents_for
 from anjian.core.audit import history_for
 from anjian.core.exports import XLSX_TYPE, xlsx_response
 from anjian.core.forms import apply_service_errors, form_page, post_action
@@ -123,6 +125,9 @@ def enterprise_detail(request, pk):
         "pending": enterprise.change_requests.filter(status=ChangeRequest.Status.PENDING).first(),
         "can_edit": permissions.can_edit(user, enterprise),
         "can_register_hazard": hazard_permissions.can_register(user),
+        "can_report_accident": accident_permissions.can_report(user),
+        "accidents": accidents_for(user).filter(enterprise=enterprise)[:5],
+        "watched": enterprise.watch_entries.filter(lifted_at__isnull=True).exists(),
         "hazard_counts": {
             "total": enterprise.hazards.count(),
             "open": enterprise.hazards.exclude(status="closed").count(),

@@ -121,7 +121,7 @@ def list_hazards(
     ).order_by("-found_at", "-id")
 
 
-@router.get("/{hazard_id}", response={200: HazardOut, 404: ErrorOut}, summary="隐患详情")
+@router.get("/{int:hazard_id}", response={200: HazardOut, 404: ErrorOut}, summary="隐患详情")
 def get_hazard(request, hazard_id: int):
     return selectors.hazard_get(request.auth, hazard_id)
 
@@ -290,3 +290,62 @@ def upload_photos(request, hazard_id: int, stage: str = "after"):
     check_photos(files)
     saved = save_photos(hazard, files, stage, request.auth)
     return 201, {"note": f"{len(saved)}"}
+
+
+class FilingStatusOut(Schema):
+    enterprise_id: int = Field(..., alias="pk")
+    enterprise_name: str = Field(..., alias="organisation.name")
+    region_code: str = Field(..., alias="organisation.region_id")
+    filed: bool
+
+
+class FilingIn(Schema):
+    year: int
+    quarter: int = Field(..., description="1–4 季度；0 全年")
+    signed_by: str = Field(..., description="主要负责人签字")
+    note: str = ""
+
+
+class FilingOut(Schema):
+    id: int
+    enterprise_id: int
+    year: int
+    quarter: int
+    signed_by: str
+    due_on: date
+    filed_at: datetime = Field(..., alias="created_at")
+    figures: dict
+
+
+@router.get(
+    "/filings/status",
+    response={200: list[FilingStatusOut], 400: ErrorOut},
+    summary="统计报送情况（R-HAZ-4）",
+)
+@paginate(Pagination)
+def filing_status(request, year: int, quarter: int, missing: bool = False):
+    """Enterprises in the caller's scope (operating or suspended) and whether each has
+    filed the period; `missing=true` lists only those that have not."""
+    from anjian.enterprises.selectors import enterprises_for
+    from anjian.hazards.filings import filing_status as status_of
+
+    qs = status_of(
+        enterprises_for(request.auth).filter(status__in=["operating", "suspended"]), year, quarter
+    ).order_by("organisation__region_id", "pk")
+    return qs.filter(filed=False) if missing else qs
+
+
+@router.post("/filings", response={201: FilingOut, **ERRORS}, summary="报送隐患统计（企业）")
+def file_filing(request, payload: FilingIn):
+    from anjian.hazards.filings import file_statistics
+
+    enterprise = enterprise_get(request.auth, request.auth.organisation_id or 0)
+    filing = file_statistics(
+        actor=request.auth,
+        enterprise=enterprise,
+        year=payload.year,
+        quarter=payload.quarter,
+        signed_by=payload.signed_by,
+        note=payload.note,
+    )
+    return 201, filing

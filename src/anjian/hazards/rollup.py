@@ -43,7 +43,7 @@ def bump(hazard: Hazard, *, found: int = 0, closed: int = 0, funds: Decimal | in
         f"closed = {table}.closed + excluded.closed, "
         f"funds = {table}.funds + excluded.funds"
     )
-    params = [
+    params: list[Any] = [
         month_of(hazard),
         hazard.region_code[:REGION_LENGTH],
         hazard.domain_id,

@@ -98,3 +98,58 @@ def test_the_deployment_chooses_the_basis(world, settings):
     accident = report(world)
     assert accident.investigation.basis == "493号令"
     assert accident.investigation.deadline() == accident.occurred_at + timedelta(days=60)
+
+
+def test_investigation_and_targets_api(world, accident, client):
+    url = f"/api/v1/accidents/{accident.pk}/investigation"
+    client.force_login(world.township)
+    assert client.get(url).status_code == 200
+    refused = client.patch(url, {"cause": "x"}, content_type="application/json")
+    assert refused.status_code == 403
+    client.force_login(world.bureau)
+    body = client.patch(
+        url, {"cause": "违章作业", "cause_found": True}, content_type="application/json"
+    ).json()
+    assert body["cause"] == "违章作业" and len(body["open_items"]) == 3
+    too_long = client.post(
+        f"{url}/extension", {"days": 31, "reason": "鉴定"}, content_type="application/json"
+    )
+    assert too_long.status_code == 400
+    client.post(
+        f"{url}/findings",
+        {"kind": "person", "name": "王某", "responsibility": "直接责任", "handling": "移送司法"},
+        content_type="application/json",
+    )
+    not_yet = client.post(f"{url}/close")
+    assert not_yet.status_code == 400 and "四不放过未落实" in not_yet.json()["detail"] + str(
+        not_yet.json()["errors"]
+    )
+    bad_file = client.post(f"{url}/report", {"report": SimpleUploadedFile("x.exe", b"MZ")})
+    assert bad_file.status_code == 400
+    client.post(f"{url}/report", {"report": _pdf()})
+    client.patch(
+        url,
+        dict.fromkeys(accident.investigation.FOUR_FIELDS, True),
+        content_type="application/json",
+    )
+    closed = client.post(f"{url}/close").json()
+    assert closed["closed_at"] and closed["findings"][0]["name"] == "王某"
+    # targets
+    target = {"region_code": "130202", "year": 2026, "death_target": 11, "gdp_100m": "528"}
+    assert (
+        client.put(
+            "/api/v1/accidents/targets/set", target, content_type="application/json"
+        ).status_code
+        == 200
+    )
+    outside = client.put(
+        "/api/v1/accidents/targets/set",
+        {**target, "region_code": "130203"},
+        content_type="application/json",
+    )
+    assert outside.status_code == 400
+    items = client.get("/api/v1/accidents/targets/list").json()["items"]
+    assert [(t["region_code"], t["death_target"]) for t in items] == [("130202", 11)]
+    client.force_login(world.other_district_bureau)
+    assert client.get("/api/v1/accidents/targets/list").json()["items"] == []
+    assert client.get(url).status_code == 404

@@ -304,3 +304,185 @@ def target(request, region: str, year: int):
         "larger_accidents": report["larger_accidents"],
         "rates": report["rates"],
     }
+
+
+class InvestigationOut(Schema):
+    authority: str
+    basis: str
+    team: str
+    deadline: datetime
+    extension_days: int
+    extension_reason: str
+    report_submitted_at: datetime | None
+    cause: str
+    cause_found: bool
+    responsible_handled: bool
+    measures_taken: bool
+    people_educated: bool
+    open_items: list[str]
+    closed_at: datetime | None
+    findings: list[dict]
+
+    @staticmethod
+    def resolve_deadline(obj):
+        return obj.deadline()
+
+    @staticmethod
+    def resolve_open_items(obj):
+        return obj.open_items()
+
+    @staticmethod
+    def resolve_findings(obj):
+        return list(obj.findings.values("kind", "name", "position", "responsibility", "handling"))
+
+
+class InvestigationIn(Schema):
+    authority: str | None = None
+    basis: str | None = None
+    team: str | None = None
+    cause: str | None = None
+    cause_found: bool | None = None
+    responsible_handled: bool | None = None
+    measures_taken: bool | None = None
+    people_educated: bool | None = None
+
+
+class ExtensionIn(Schema):
+    days: int
+    reason: str
+
+
+class FindingIn(Schema):
+    kind: str = Field(..., description="person 个人 / unit 单位")
+    name: str
+    position: str = ""
+    responsibility: str
+    handling: str
+
+
+class TargetOut(Schema):
+    region_code: str = Field(..., alias="region_id")
+    year: int
+    death_target: int
+    gdp_100m: Decimal | None
+    employed_persons: int | None
+    motor_vehicles: int | None
+    coal_output_mt: Decimal | None
+
+
+class TargetIn(Schema):
+    region_code: str
+    year: int
+    death_target: int = Field(..., ge=0)
+    gdp_100m: Decimal | None = Field(None, gt=0)
+    employed_persons: int | None = Field(None, gt=0)
+    motor_vehicles: int | None = Field(None, gt=0)
+    coal_output_mt: Decimal | None = Field(None, gt=0)
+
+
+def _investigation(request, accident_id: int):
+    return selectors.accident_get(request.auth, accident_id).investigation
+
+
+@router.get(
+    "/{int:accident_id}/investigation",
+    response={200: InvestigationOut, 404: ErrorOut},
+    summary="事故调查",
+)
+def get_investigation(request, accident_id: int):
+    return _investigation(request, accident_id)
+
+
+@router.patch(
+    "/{int:accident_id}/investigation",
+    response={200: InvestigationOut, **ERRORS},
+    summary="填写调查情况（调查组、原因、四不放过）",
+)
+def update_investigation(request, accident_id: int, payload: InvestigationIn):
+    investigation = _investigation(request, accident_id)
+    values = payload.dict(exclude_none=True)
+    if "basis" in values and values["basis"] not in ("493号令", "2013年规定"):
+        raise ValidationError({"basis": "只能是 493号令 或 2013年规定"})
+    services.investigation_update(actor=request.auth, investigation=investigation, values=values)
+    return _investigation(request, accident_id)
+
+
+@router.post(
+    "/{int:accident_id}/investigation/extension",
+    response={200: InvestigationOut, **ERRORS},
+    summary="延长调查期限",
+)
+def extend_investigation(request, accident_id: int, payload: ExtensionIn):
+    services.investigation_extend(
+        actor=request.auth,
+        investigation=_investigation(request, accident_id),
+        days=payload.days,
+        reason=payload.reason,
+    )
+    return _investigation(request, accident_id)
+
+
+@router.post(
+    "/{int:accident_id}/investigation/findings",
+    response={200: InvestigationOut, **ERRORS},
+    summary="添加责任认定",
+)
+def add_finding(request, accident_id: int, payload: FindingIn):
+    if payload.kind not in ("person", "unit"):
+        raise ValidationError({"kind": "只能是 person 或 unit"})
+    services.finding_add(
+        actor=request.auth,
+        investigation=_investigation(request, accident_id),
+        data=payload.dict(),
+    )
+    return _investigation(request, accident_id)
+
+
+@router.post(
+    "/{int:accident_id}/investigation/report",
+    response={200: InvestigationOut, **ERRORS},
+    summary="上传调查报告（multipart，字段 report）",
+)
+def upload_report(request, accident_id: int):
+    from anjian.accidents.forms import ReportUploadForm
+
+    form = ReportUploadForm(files=request.FILES)
+    if not form.is_valid():
+        raise ValidationError({"report": "；".join(form.errors.get("report", ["请选择文件"]))})
+    services.investigation_report(
+        actor=request.auth,
+        investigation=_investigation(request, accident_id),
+        report=form.cleaned_data["report"],
+    )
+    return _investigation(request, accident_id)
+
+
+@router.post(
+    "/{int:accident_id}/investigation/close",
+    response={200: InvestigationOut, **ERRORS},
+    summary="结案（四不放过全部落实）",
+)
+def close_investigation(request, accident_id: int):
+    services.investigation_close(
+        actor=request.auth, investigation=_investigation(request, accident_id)
+    )
+    return _investigation(request, accident_id)
+
+
+@router.get("/targets/list", response=list[TargetOut], summary="控制指标")
+@paginate(Pagination)
+def list_targets(request):
+    return selectors.targets_for(request.auth).order_by("-year", "region_id")
+
+
+@router.put("/targets/set", response={200: TargetOut, **ERRORS}, summary="设置控制指标")
+def set_target(request, payload: TargetIn):
+    region = Region.objects.filter(code=payload.region_code).first()
+    if region is None:
+        raise ValidationError({"region_code": "区划不存在"})
+    return services.target_set(
+        actor=request.auth,
+        region=region,
+        year=payload.year,
+        values=payload.dict(exclude={"region_code", "year"}),
+    )

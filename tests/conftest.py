@@ -27,6 +27,9 @@ def reference_data(db):
     from anjian.accidents.categories import ensure_categories
 
     ensure_categories()
+    from anjian.inspections.seed import ensure_checklists
+
+    ensure_checklists()
 
 
 @pytest.fixture

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "anjian.enterprises",
     "anjian.hazards",
     "anjian.accidents",
+    "anjian.inspections",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,9 @@ ANJIAN_IMPORT_MAX_BYTES = int(os.environ.get("ANJIAN_IMPORT_MAX_BYTES", str(50 *
 # Which rule fixes accident investigation periods (R-ACC-5): "2013年规定" (default, the
 # stricter 30+30 days for 较大/一般) or "493号令" (60+60 days for every level).
 ANJIAN_INVESTIGATION_BASIS = os.environ.get("ANJIAN_INVESTIGATION_BASIS", "2013年规定")
+# A font with Chinese glyphs for PDF records (a .ttf/.otf/.ttc path); empty: the
+# Noto CJK or WenQuanYi fonts Debian installs are looked for.
+ANJIAN_PDF_FONT = os.environ.get("ANJIAN_PDF_FONT", "")
 
 # Outside delivery of notifications (the in-app inbox always gets them).
 ANJIAN_NOTIFICATION_SENDERS = [

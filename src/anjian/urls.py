@@ -22,6 +22,7 @@ urlpatterns = [
     path("enterprises/", include("anjian.enterprises.urls")),
     path("hazards/", include("anjian.hazards.urls")),
     path("accidents/", include("anjian.accidents.urls")),
+    path("inspections/", include("anjian.inspections.urls")),
     path("api/v1/", api.urls),
     path("ops/", admin.site.urls),
 ]

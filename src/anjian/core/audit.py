@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -38,8 +39,10 @@ def _readable(instance: models.Model, field: models.Field[Any, Any]) -> Any:
         return shown.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | UUID):
         return str(value)
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or None
     return value
 
 

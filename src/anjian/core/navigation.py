@@ -24,6 +24,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("挂牌督办", "hazards:listed", "flag"),
     NavItem("隐患统计", "hazards:statistics", "bar-chart"),
     NavItem("统计报送", "hazards:filings", "journal-check"),
+    NavItem("检查记录", "inspections:list", "clipboard-check"),
     NavItem("事故台账", "accidents:list", "activity"),
     NavItem("事故统计", "accidents:statistics", "graph-up"),
     NavItem("单位", "orgs:organisation_list", "building"),

@@ -26,6 +26,8 @@ from anjian.enterprises.forms import (
 from anjian.enterprises.importing import template_workbook
 from anjian.enterprises.models import KEY_FLAGS, ChangeRequest, EnterpriseStatus, ImportJob
 from anjian.hazards import permissions as hazard_permissions
+from anjian.inspections import permissions as inspection_permissions
+from anjian.inspections.selectors import inspections_for
 from anjian.orgs.models import Organisation
 
 
@@ -126,6 +128,8 @@ def enterprise_detail(request, pk):
         "can_edit": permissions.can_edit(user, enterprise),
         "can_register_hazard": hazard_permissions.can_register(user),
         "can_report_accident": accident_permissions.can_report(user),
+        "can_inspect": inspection_permissions.can_inspect(user),
+        "inspections": inspections_for(user).filter(enterprise=enterprise)[:5],
         "accidents": accidents_for(user).filter(enterprise=enterprise)[:5],
         "watched": enterprise.watch_entries.filter(lifted_at__isnull=True).exists(),
         "hazard_counts": {

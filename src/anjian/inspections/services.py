@@ -1,0 +1,338 @@
+"""Writes of checklists and inspections: one service per change, atomic and audited."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from anjian.core import audit
+from anjian.core.models import AuditEntry
+from anjian.enterprises.models import Enterprise
+from anjian.hazards import services as hazard_services
+from anjian.hazards.models import Level, Source
+from anjian.hazards.photos import check_photos
+from anjian.inspections import permissions
+from anjian.inspections.models import (
+    HAZARD_SOURCE,
+    Answer,
+    AnswerPhoto,
+    Campaign,
+    ChecklistItem,
+    ChecklistSection,
+    ChecklistTemplate,
+    Inspection,
+    InspectionPlan,
+    InspectionPoint,
+    Kind,
+    PointScan,
+)
+from anjian.orgs.models import Organisation, User
+
+CLOCK_SLACK = timedelta(minutes=5)
+#: A phone may keep an inspection for a while before the connection returns.
+LONGEST_OFFLINE = timedelta(days=7)
+
+
+@dataclass
+class AnswerIn:
+    item_id: int
+    result: str
+    note: str = ""
+    photos: list[Any] = field(default_factory=list)
+
+
+def _sha256(upload: Any) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def distance_m(lat1: Decimal, lon1: Decimal, lat2: Decimal, lon2: Decimal) -> int:
+    """Great-circle distance in metres (haversine)."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lon2) - float(lon1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return round(2 * 6_371_000 * math.asin(math.sqrt(a)))
+
+
+def _check_position(lat: Any, lon: Any) -> tuple[Decimal | None, Decimal | None]:
+    if lat in (None, "") or lon in (None, ""):
+        return None, None
+    try:
+        lat_d, lon_d = (
+            Decimal(str(lat)).quantize(Decimal("0.000001")),
+            Decimal(str(lon)).quantize(Decimal("0.000001")),
+        )
+    except ArithmeticError as exc:
+        raise ValidationError({"latitude": "坐标格式不正确。"}) from exc
+    if not (-90 <= lat_d <= 90 and -180 <= lon_d <= 180):
+        raise ValidationError({"latitude": "坐标超出范围。"})
+    return lat_d, lon_d
+
+
+@transaction.atomic
+def inspection_submit(
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    template: ChecklistTemplate,
+    kind: str,
+    client_id: uuid.UUID | str,
+    answers: list[AnswerIn],
+    place: str,
+    signed_by: str,
+    started_at: datetime | None = None,
+    enterprise_signed_by: str = "",
+    summary: str = "",
+    latitude: Any = None,
+    longitude: Any = None,
+    participants: list[Organisation] | None = None,
+    campaign: Campaign | None = None,
+    plan: InspectionPlan | None = None,
+    point: InspectionPoint | None = None,
+) -> tuple[Inspection, bool]:
+    """Record a finished inspection (`enterprise` fetched through a scoped selector).
+
+    Idempotent: `client_id` is made by the phone when the inspection starts, so a
+    submission repeated after a timeout returns the first inspection and creates
+    nothing twice. Every 不合格 item becomes a hazard (重大 when the item says so),
+    registered through the hazard service and linked to its answer. Returns
+    (inspection, created)."""
+    try:
+        client_id = uuid.UUID(str(client_id))
+    except ValueError as exc:
+        raise ValidationError({"client_id": "提交编号不正确。"}) from exc
+    existing = Inspection.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        return _same_submission(existing, actor, enterprise)
+    if kind not in Kind.values:
+        raise ValidationError({"kind": "检查类型不正确。"})
+    if not permissions.can_inspect(actor, kind):
+        raise PermissionDenied("无权进行此类检查。")
+    if kind == Kind.SELF and actor.organisation_id != enterprise.pk and not actor.is_superuser:
+        raise PermissionDenied("企业自查只能检查本企业。")
+    now = timezone.now()
+    started_at = started_at or now
+    errors: dict[str, str] = {}
+    if not place.strip():
+        errors["place"] = "请填写检查地点。"
+    if not signed_by.strip():
+        errors["signed_by"] = "请签名。"
+    if started_at > now + CLOCK_SLACK or started_at < now - LONGEST_OFFLINE:
+        errors["started_at"] = "开始时间不正确。"
+    if kind == Kind.JOINT and not participants:
+        errors["participants"] = "联合执法须列明参加部门。"
+    lat, lon = _check_position(latitude, longitude)
+    items = {i.pk: i for i in template.items()}
+    given = [a.item_id for a in answers]
+    if sorted(given) != sorted(items) or len(set(given)) != len(given):
+        errors["answers"] = "请逐项填写检查结果（每项一次）。"
+    for answer in answers:
+        if answer.result not in Answer.Result.values:
+            errors["answers"] = "检查结果只能是合格、不合格或不适用。"
+        elif answer.result == Answer.Result.FAIL and not (answer.note.strip() or answer.photos):
+            errors[f"note_{answer.item_id}"] = "不合格项请描述发现的问题或拍照。"
+        check_photos(answer.photos, field=f"photos_{answer.item_id}")
+    if errors:
+        raise ValidationError(errors)
+
+    org = enterprise.organisation
+    inspection = Inspection(
+        client_id=client_id,
+        enterprise=enterprise,
+        region_code=org.region_id,
+        industry_code=org.industry_id or "",
+        grid_id=org.grid_id,
+        template=template,
+        kind=kind,
+        inspector=actor,
+        inspector_org=actor.organisation,
+        campaign=campaign,
+        plan=plan,
+        point=point,
+        place=place,
+        started_at=started_at,
+        finished_at=now,
+        latitude=lat,
+        longitude=lon,
+        signed_by=signed_by,
+        enterprise_signed_by=enterprise_signed_by,
+        summary=summary,
+    )
+    inspection.full_clean()
+    try:
+        with transaction.atomic():
+            inspection.save()
+    except IntegrityError:
+        # the same phone submitted at the same moment twice: the other request won
+        return _same_submission(Inspection.objects.get(client_id=client_id), actor, enterprise)
+    if participants:
+        inspection.participants.set(participants)
+    hashes: list[str] = []
+    for given_answer in answers:
+        item = items[given_answer.item_id]
+        answer = Answer.objects.create(
+            inspection=inspection,
+            item=item,
+            result=given_answer.result,
+            note=given_answer.note,
+        )
+        for upload in given_answer.photos:
+            digest = _sha256(upload)
+            hashes.append(digest)
+            AnswerPhoto.objects.create(answer=answer, image=upload, sha256=digest)
+        if answer.result == Answer.Result.FAIL:
+            _hazard_from(answer, inspection, actor, given_answer.photos)
+    if point is not None:
+        _record_scan(inspection, point, lat, lon, hashes, now)
+    audit.record(actor=actor, instance=inspection, action=AuditEntry.Action.CREATE, before={})
+    transaction.on_commit(lambda: _enqueue_report(inspection.pk))
+    return inspection, True
+
+
+def _same_submission(
+    existing: Inspection, actor: User, enterprise: Enterprise
+) -> tuple[Inspection, bool]:
+    if existing.inspector_id != actor.pk or existing.enterprise_id != enterprise.pk:
+        raise ValidationError({"client_id": "提交编号已被使用。"})
+    return existing, False
+
+
+def _hazard_from(answer: Answer, inspection: Inspection, actor: User, photos: list[Any]) -> None:
+    item: ChecklistItem = answer.item
+    for upload in photos:
+        upload.seek(0)
+    source = Source.CAMPAIGN if inspection.campaign_id else HAZARD_SOURCE[Kind(inspection.kind)]
+    hazard = hazard_services.hazard_register(
+        actor=actor,
+        enterprise=inspection.enterprise,
+        data={
+            "place": inspection.place[:200],
+            "domain": inspection.template.domain,
+            "factor_class": item.factor_class,
+            "level": Level.MAJOR if item.major else Level.GENERAL,
+            "description": f"{item.question}：{answer.note}" if answer.note else item.question,
+            "source": source,
+            "found_at": inspection.finished_at,
+            "legal_basis": item.legal_basis,
+        },
+        photos=photos,
+    )
+    answer.hazard = hazard
+    answer.save(update_fields=["hazard"])
+
+
+def _record_scan(
+    inspection: Inspection,
+    point: InspectionPoint,
+    lat: Decimal | None,
+    lon: Decimal | None,
+    hashes: list[str],
+    now: datetime,
+) -> None:
+    """Server time, distance from the point, and photos seen before (a photographed
+    QR label or an old picture sent again)."""
+    distance = (
+        None
+        if lat is None or lon is None
+        else distance_m(point.latitude, point.longitude, lat, lon)
+    )
+    reused = (
+        AnswerPhoto.objects.filter(sha256__in=hashes)
+        .exclude(answer__inspection=inspection)
+        .exists()
+        if hashes
+        else False
+    )
+    PointScan.objects.create(
+        point=point,
+        inspection=inspection,
+        scanned_at=now,
+        latitude=lat,
+        longitude=lon,
+        distance_m=distance,
+        too_far=distance is not None and distance > point.radius_m,
+        no_position=distance is None,
+        reused_photo=reused,
+    )
+
+
+def _enqueue_report(inspection_id: int) -> None:
+    from anjian.inspections.tasks import render_inspection_report
+
+    render_inspection_report.enqueue(inspection_id)
+
+
+@transaction.atomic
+def template_revise(
+    *,
+    actor: User,
+    template: ChecklistTemplate,
+    name: str,
+    sections: list[tuple[str, list[dict[str, Any]]]],
+    basis: str = "",
+) -> ChecklistTemplate:
+    """Editing a checklist makes its next version; the old one stays as it was, with
+    the inspections done on it."""
+    if not permissions.can_manage(actor):
+        raise PermissionDenied("无权修改检查表。")
+    current = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
+    if not current.is_current:
+        raise ValidationError({"__all__": "只能在现行版本上修改（可能已被他人修改）。"})
+    if not name.strip() or not sections or not all(items for _, items in sections):
+        raise ValidationError({"__all__": "检查表须有名称，且每个分组至少一项。"})
+    ChecklistTemplate.objects.filter(pk=current.pk).update(is_current=False)
+    new = ChecklistTemplate.objects.create(
+        family=current.family,
+        version=current.version + 1,
+        name=name,
+        domain=current.domain,
+        industry_codes=current.industry_codes,
+        basis=basis or current.basis,
+        created_by=actor,
+    )
+    for s_order, (title, items) in enumerate(sections, start=1):
+        section = ChecklistSection.objects.create(template=new, title=title, order=s_order)
+        for i_order, values in enumerate(items, start=1):
+            item = ChecklistItem(section=section, order=i_order, **values)
+            item.full_clean(exclude=["section"])
+            item.save()
+    audit.record(
+        actor=actor,
+        instance=new,
+        action=AuditEntry.Action.CREATE,
+        before={},
+        reason=f"由第{current.version}版修订",
+    )
+    return new
+
+
+def template_sections(template: ChecklistTemplate) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A version's content in the shape `template_revise` takes."""
+    return [
+        (
+            section.title,
+            [
+                {
+                    "question": i.question,
+                    "how_to_check": i.how_to_check,
+                    "legal_basis": i.legal_basis,
+                    "major": i.major,
+                    "factor_class": i.factor_class,
+                }
+                for i in section.items.all()
+            ],
+        )
+        for section in template.sections.prefetch_related("items")
+    ]

@@ -218,7 +218,8 @@ def _hazard_from(answer: Answer, inspection: Inspection, actor: User, photos: li
         actor=actor,
         enterprise=inspection.enterprise,
         data={
-            "place": inspection.place[:200],
+            # the checklist section says where in the unit (消防设施器材, 现场防护 …)
+            "place": f"{item.section.title}（{inspection.place}）"[:200],
             "domain": inspection.template.domain,
             "factor_class": item.factor_class,
             "level": Level.MAJOR if item.major else Level.GENERAL,

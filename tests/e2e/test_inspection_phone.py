@@ -1,0 +1,74 @@
+"""An inspection on a phone (390×844): one item fails with a photo, the connection drops
+at the moment of submitting, the answers wait on the device and go when it returns —
+once — and the new hazard is in the ledger."""
+
+import pytest
+
+from anjian.hazards.models import Hazard
+from anjian.inspections.models import ChecklistTemplate, Inspection
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_hazard_walk import _login
+from tests.hazards.conftest import PNG
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def contexts(browser):
+    opened = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def test_phone_inspection_survives_a_dropped_connection(browser, live_server, world, contexts):
+    template = ChecklistTemplate.objects.get(name="消防安全通用检查表", is_current=True)
+    items = list(template.items())
+    page = _login(
+        browser,
+        live_server,
+        "township",
+        contexts,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page.goto(f"{live_server.url}/enterprises/{world.building_co.pk}/")
+    page.get_by_test_id("start-inspection").click()
+    page.get_by_test_id(f"template-{template.pk}").click()
+    for item in items:
+        card = page.locator(f".inspection-item[data-item='{item.pk}']")
+        card.get_by_text("合格", exact=True).click()
+    failing = page.locator(f".inspection-item[data-item='{items[1].pk}']")
+    failing.get_by_text("不合格", exact=True).click()
+    failing.locator("textarea").fill("3楼灭火器压力表指针在红区")
+    failing.locator("input[type=file]").set_input_files(
+        files=[{"name": "灭火器.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    page.get_by_label("检查人员签名").fill("检查员甲")
+    screenshot(page, "inspection-phone")
+
+    page.context.set_offline(True)
+    page.get_by_test_id("submit-inspection").click()
+    status = page.get_by_test_id("offline-status")
+    status.wait_for(state="visible")
+    assert "已保存在本机" in status.inner_text()
+    assert Inspection.objects.count() == 0
+    # a reload while offline would fail; the answers are on the device either way
+    stored = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('anjian:'))")
+    assert len(stored) == 1
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_url(f"{live_server.url}/inspections/*/")
+    assert page.get_by_test_id("failed-count").inner_text() == "不合格 1 项"
+    assert Inspection.objects.count() == 1 and Hazard.objects.count() == 1
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('anjian:'))") == []
+    screenshot(page, "inspection-done-phone")
+
+    hazard = Hazard.objects.get()
+    assert hazard.photos.count() == 1 and "灭火器压力表" in hazard.description
+    page.goto(f"{live_server.url}/hazards/")
+    assert "消防设施器材" in page.locator("main").inner_text()  # the new hazard's 部位
+    page.goto(f"{live_server.url}{hazard.get_absolute_url()}")
+    assert "灭火器是否在有效期内" in page.get_by_test_id("from-inspection").inner_text()

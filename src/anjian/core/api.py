@@ -182,6 +182,7 @@ def register_routers() -> None:
     from anjian.accidents.api import router as accidents_router
     from anjian.enterprises.api import router as enterprises_router
     from anjian.hazards.api import router as hazards_router
+    from anjian.inspections.api import router as inspections_router
     from anjian.orgs.api import auth_router, notifications_router, org_router
     from anjian.regions.api import router as regions_router
 
@@ -191,6 +192,7 @@ def register_routers() -> None:
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/hazards", hazards_router)
     api.add_router("/accidents", accidents_router)
+    api.add_router("/inspections", inspections_router)
     api.add_router("/notifications", notifications_router)
 
 

@@ -5,8 +5,15 @@ from django.utils import timezone
 
 from anjian.core.forms import StyledFormMixin
 from anjian.inspections import permissions
-from anjian.inspections.models import Campaign, Kind
+from anjian.inspections.models import (
+    Campaign,
+    ChecklistTemplate,
+    InspectionPlan,
+    InspectionPoint,
+    Kind,
+)
 from anjian.orgs.models import Organisation
+from anjian.regions.widgets import RegionField
 
 
 class InspectionForm(StyledFormMixin, forms.Form):
@@ -59,3 +66,160 @@ class InspectionForm(StyledFormMixin, forms.Form):
             self.fields["campaign"].queryset = campaigns
         if Kind.JOINT not in kinds:
             del self.fields["participants"]
+
+
+class CampaignForm(StyledFormMixin, forms.ModelForm):
+    region = RegionField(label="范围（区划）")
+    flag = forms.ChoiceField(label="目标企业类型", required=False)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "start",
+            "end",
+            "domains",
+            "region",
+            "industry_codes",
+            "flag",
+            "lead",
+            "cooperating",
+        ]
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}),
+            "end": forms.DateInput(attrs={"type": "date"}),
+            "domains": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from anjian.core.access import scope_for
+        from anjian.inspections.services import ENTERPRISE_FLAGS
+
+        scope = scope_for(request.user)
+        if scope.region_prefix and not scope.everything:
+            self.fields["region"].set_root(scope.region_prefix)
+        prefix = (request.user.organisation.region_id if request.user.organisation else "")[:6]
+        departments = Organisation.objects.filter(
+            kind__in=["department", "safety", "government"], region__code__startswith=prefix
+        ).order_by("kind", "name")
+        self.fields["lead"].queryset = departments
+        self.fields["cooperating"].queryset = departments
+        self.fields["flag"].choices = [("", "不限"), *ENTERPRISE_FLAGS.items()]
+
+    def validate_unique(self):
+        """The service validates and saves."""
+
+
+class PlanForm(StyledFormMixin, forms.ModelForm):
+    enterprise_codes = forms.CharField(
+        label="检查对象（统一社会信用代码，每行一个）", widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    class Meta:
+        model = InspectionPlan
+        fields = ["name", "inspector", "template", "kind", "frequency", "start", "end", "campaign"]
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}),
+            "end": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, request=None, campaigns=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from anjian.orgs.models import User
+
+        org = request.user.organisation
+        self.fields["inspector"].queryset = (
+            User.objects.filter(is_active=True, organisation=org).order_by("username")
+            if org
+            else User.objects.none()
+        )
+        self.fields["template"].queryset = ChecklistTemplate.objects.filter(is_current=True)
+        self.fields["campaign"].queryset = (
+            campaigns if campaigns is not None else Campaign.objects.none()
+        )
+
+    def codes(self):
+        return [
+            c.strip().upper() for c in self.cleaned_data["enterprise_codes"].split() if c.strip()
+        ]
+
+
+class PointForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = InspectionPoint
+        fields = ["name", "template", "latitude", "longitude", "radius_m"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = ChecklistTemplate.objects.filter(is_current=True)
+
+
+class ChecklistEditForm(StyledFormMixin, forms.Form):
+    """A checklist as text: '## 分组' lines, then one item per line:
+    检查内容 | 检查方法 | 依据 | 重大 (the last three optional; 重大 marks a 重大隐患 criterion)."""
+
+    name = forms.CharField(label="名称", max_length=100)
+    content = forms.CharField(
+        label="检查内容（“## 分组”，每项一行：检查内容 | 检查方法 | 依据 | 重大）",
+        widget=forms.Textarea(attrs={"rows": 18, "class": "font-monospace"}),
+    )
+
+    @staticmethod
+    def as_text(sections):
+        lines = []
+        for title, items in sections:
+            lines.append(f"## {title}")
+            for item in items:
+                parts = [
+                    item["question"],
+                    item.get("how_to_check", ""),
+                    item.get("legal_basis", ""),
+                ]
+                if item.get("major"):
+                    parts.append("重大")
+                lines.append(" | ".join(parts).rstrip(" |"))
+        return "\n".join(lines)
+
+    def sections(self):
+        sections = []
+        for number, raw in enumerate(self.cleaned_data["content"].splitlines(), start=1):
+            line = raw.strip()
+            if not line:
+                continue
+            if line.startswith("##"):
+                sections.append((line.lstrip("#").strip()[:100], []))
+                continue
+            if not sections:
+                raise forms.ValidationError(f"第{number}行：请先写分组（## 分组名称）。")
+            parts = [p.strip() for p in line.split("|")]
+            major = len(parts) > 3 and parts[3] == "重大"
+            if not parts[0] or len(parts[0]) > 300:
+                raise forms.ValidationError(f"第{number}行：检查内容不能为空或超过300字。")
+            sections[-1][1].append(
+                {
+                    "question": parts[0],
+                    "how_to_check": (parts[1] if len(parts) > 1 else "")[:300],
+                    "legal_basis": (parts[2] if len(parts) > 2 else "")[:300],
+                    "major": major,
+                }
+            )
+        return sections
+
+    def clean(self):
+        data = super().clean()
+        if "content" in data:
+            try:
+                data["sections"] = self.sections()
+            except forms.ValidationError as exc:
+                self.add_error("content", exc)
+        return data
+
+
+class PeriodForm(StyledFormMixin, forms.Form):
+    start = forms.DateField(
+        label="从", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="到", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

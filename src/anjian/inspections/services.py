@@ -133,6 +133,14 @@ def inspection_submit(
         errors["started_at"] = "开始时间不正确。"
     if kind == Kind.JOINT and not participants:
         errors["participants"] = "联合执法须列明参加部门。"
+    if plan is not None and (
+        plan.inspector_id != actor.pk
+        or plan.template.family != template.family
+        or not plan.enterprises.filter(pk=enterprise.pk).exists()
+    ):
+        errors["plan"] = "该检查不属于此检查计划。"
+    if campaign is not None and not (campaign.start <= timezone.localdate() <= campaign.end):
+        errors["campaign"] = "不在专项整治期间内。"
     lat, lon = _check_position(latitude, longitude)
     items = {i.pk: i for i in template.items()}
     given = [a.item_id for a in answers]
@@ -337,3 +345,102 @@ def template_sections(template: ChecklistTemplate) -> list[tuple[str, list[dict[
         )
         for section in template.sections.prefetch_related("items")
     ]
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    actor: User,
+    data: dict[str, Any],
+    domains: list[Any],
+    cooperating: list[Organisation] | None = None,
+) -> Campaign:
+    """专项整治: period, domains, targets by filter, lead and cooperating departments."""
+    from anjian.core.access import scope_for
+
+    if not permissions.can_manage(actor):
+        raise PermissionDenied("无权部署专项整治。")
+    campaign = Campaign(created_by=actor, **data)
+    errors = {}
+    if campaign.region_id and not scope_for(actor).covers_region(campaign.region_id):
+        errors["region"] = "范围不在本单位辖区内。"
+    if campaign.start and campaign.end and campaign.end < campaign.start:
+        errors["end"] = "结束日期不能早于开始日期。"
+    if not domains:
+        errors["domains"] = "请选择整治领域。"
+    if campaign.flag and campaign.flag not in ENTERPRISE_FLAGS:
+        errors["flag"] = "企业类型不正确。"
+    if errors:
+        raise ValidationError(errors)
+    campaign.full_clean()
+    campaign.save()
+    campaign.domains.set(domains)
+    campaign.cooperating.set(cooperating or [])
+    audit.record(actor=actor, instance=campaign, action=AuditEntry.Action.CREATE, before={})
+    return campaign
+
+
+#: Enterprise flags a campaign may target (重点行业领域).
+ENTERPRISE_FLAGS = {
+    "is_mine": "矿山",
+    "is_hazardous_chemicals": "危险化学品",
+    "is_fireworks": "烟花爆竹",
+    "is_metal_smelting": "金属冶炼",
+    "is_construction": "建筑施工",
+    "is_crowded_place": "人员密集场所",
+    "is_flammable_explosive": "易燃易爆",
+    "is_dust_explosion": "粉尘涉爆",
+    "is_ammonia_refrigeration": "涉氨制冷",
+    "is_confined_space": "有限空间",
+}
+
+
+@transaction.atomic
+def plan_create(
+    *, actor: User, data: dict[str, Any], enterprises: list[Enterprise]
+) -> InspectionPlan:
+    """An inspection plan (`enterprises` fetched through a scoped selector)."""
+    if not permissions.can_manage(actor):
+        raise PermissionDenied("无权制定检查计划。")
+    if not enterprises:
+        raise ValidationError({"enterprises": "请选择检查对象。"})
+    inspector = data.get("inspector")
+    kind = data.get("kind", "")
+    if inspector is not None and not permissions.can_inspect(inspector, kind):
+        raise ValidationError({"inspector": "该检查人不能进行此类检查。"})
+    plan = InspectionPlan(owner=actor.organisation, **data)
+    if plan.end and plan.start and plan.end < plan.start:
+        raise ValidationError({"end": "结束日期不能早于开始日期。"})
+    plan.full_clean()
+    plan.save()
+    plan.enterprises.set(enterprises)
+    audit.record(actor=actor, instance=plan, action=AuditEntry.Action.CREATE, before={})
+    return plan
+
+
+@transaction.atomic
+def point_create(*, actor: User, enterprise: Enterprise, data: dict[str, Any]) -> InspectionPoint:
+    """A QR inspection point (`enterprise` fetched through a scoped selector)."""
+    import secrets
+
+    if not (permissions.can_manage(actor) or actor.organisation_id == enterprise.pk):
+        raise PermissionDenied("无权设置巡检点。")
+    lat, lon = _check_position(data.get("latitude"), data.get("longitude"))
+    if lat is None or lon is None:
+        raise ValidationError({"latitude": "请填写巡检点坐标。"})
+    org = enterprise.organisation
+    point = InspectionPoint(
+        enterprise=enterprise,
+        name=data.get("name", ""),
+        template=data["template"],
+        radius_m=data.get("radius_m") or 100,
+        latitude=lat,
+        longitude=lon,
+        token=secrets.token_hex(16),
+        region_code=org.region_id,
+        industry_code=org.industry_id or "",
+    )
+    point.full_clean()
+    point.save()
+    audit.record(actor=actor, instance=point, action=AuditEntry.Action.CREATE, before={})
+    return point

@@ -9,7 +9,13 @@ from anjian.core.listing import Column, ListPage
 from anjian.enterprises.selectors import enterprise_get
 from anjian.inspections import permissions, selectors, services
 from anjian.inspections.forms import InspectionForm
-from anjian.inspections.models import Answer, ChecklistTemplate, InspectionPoint, Kind
+from anjian.inspections.models import (
+    Answer,
+    ChecklistTemplate,
+    InspectionPlan,
+    InspectionPoint,
+    Kind,
+)
 
 
 def _local(dt):
@@ -20,6 +26,7 @@ def _local(dt):
 
 class InspectionList(ListPage):
     title = "检查记录"
+    template_name = "inspections/list.html"
     export_name = "检查记录"
     default_sort = "-finished_at"
     columns = [
@@ -64,7 +71,7 @@ def inspection_start(request):
     user = request.user
     if not permissions.can_inspect(user):
         raise PermissionDenied("无权进行检查。")
-    point = None
+    point = plan = None
     if request.GET.get("point"):
         point = InspectionPoint.objects.filter(token=request.GET["point"]).first()
         if point is None:
@@ -77,6 +84,15 @@ def inspection_start(request):
         except ValueError as exc:
             raise Http404 from exc
         template = None
+        if request.GET.get("plan"):
+            plan = (
+                InspectionPlan.objects.filter(pk=request.GET["plan"], inspector=user)
+                .select_related("template")
+                .first()
+            )
+            if plan is None:
+                raise Http404
+            template = plan.template
         if request.GET.get("template"):
             template = ChecklistTemplate.objects.filter(pk=request.GET["template"]).first()
             if template is None:
@@ -114,7 +130,8 @@ def inspection_start(request):
                 latitude=d["latitude"],
                 longitude=d["longitude"],
                 participants=list(d.get("participants") or []),
-                campaign=d["campaign"],
+                campaign=d["campaign"] or (plan.campaign if plan else None),
+                plan=plan,
                 point=point,
             )
         except ValidationError as exc:
@@ -203,4 +220,283 @@ def report_download(request, pk, fmt):
         raise Http404("检查记录正在生成")
     return FileResponse(
         field.open("rb"), as_attachment=fmt != "pdf", filename=field.name.rsplit("/", 1)[-1]
+    )
+
+
+# --- tasks, checklists, campaigns, plans, points, statistics ------------------------
+
+
+def my_tasks(request):
+    """我的检查任务: due and overdue inspections of the plans the user inspects."""
+    from anjian.inspections.planning import tasks_for
+
+    if not permissions.can_inspect(request.user):
+        raise PermissionDenied("无权进行检查。")
+    return render(
+        request,
+        "inspections/tasks.html",
+        {"title": "我的检查任务", "tasks": tasks_for(request.user)},
+    )
+
+
+class ChecklistList(ListPage):
+    title = "检查表"
+    export_name = "检查表"
+    default_sort = "name"
+    columns = [
+        Column("名称", lambda t: t.name, sort="name", link=True),
+        Column("版本", lambda t: f"第{t.version}版"),
+        Column("领域", lambda t: t.domain.name, sort="domain_id"),
+        Column("依据", lambda t: t.basis, phone=False),
+    ]
+
+    def queryset(self, request):
+        return selectors.current_templates()
+
+
+def checklist_detail(request, pk):
+    template = ChecklistTemplate.objects.select_related("domain").filter(pk=pk).first()
+    if template is None:
+        raise Http404
+    versions = ChecklistTemplate.objects.filter(family=template.family).order_by("-version")
+    return render(
+        request,
+        "inspections/checklist.html",
+        {
+            "title": f"检查表：{template.name}",
+            "template": template,
+            "sections": template.sections.prefetch_related("items"),
+            "versions": versions,
+            "can_edit": permissions.can_manage(request.user) and template.is_current,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def checklist_edit(request, pk):
+    from anjian.core.forms import form_page
+    from anjian.inspections.forms import ChecklistEditForm
+
+    template = ChecklistTemplate.objects.filter(pk=pk).first()
+    if template is None:
+        raise Http404
+    if not permissions.can_manage(request.user):
+        raise PermissionDenied("无权修改检查表。")
+    initial = {
+        "name": template.name,
+        "content": ChecklistEditForm.as_text(services.template_sections(template)),
+    }
+    return form_page(
+        request,
+        ChecklistEditForm(request.POST or None, initial=initial),
+        lambda d: services.template_revise(
+            actor=request.user, template=template, name=d["name"], sections=d["sections"]
+        ),
+        success=lambda t: f"已保存为第{t.version}版；已完成的检查仍按原版本记录。",
+        title=f"修订检查表：{template.name}（现为第{template.version}版）",
+        back_url=template.get_absolute_url(),
+        back_label="检查表",
+    )
+
+
+class CampaignList(ListPage):
+    title = "专项整治"
+    export_name = "专项整治"
+    default_sort = "-start"
+    create_label = "部署专项整治"
+    columns = [
+        Column("名称", lambda c: c.name, sort="name", link=True),
+        Column("期间", lambda c: f"{c.start:%Y-%m-%d} 至 {c.end:%Y-%m-%d}", sort="start"),
+        Column("范围", lambda c: c.region.name, phone=False),
+        Column("牵头部门", lambda c: c.lead.name, phone=False),
+    ]
+
+    @property
+    def create_url(self):
+        from django.urls import reverse
+
+        return reverse("inspections:campaign_create")
+
+    def can_create(self, request):
+        return permissions.can_manage(request.user)
+
+    def queryset(self, request):
+        return selectors.campaigns_for(request.user)
+
+
+@require_http_methods(["GET", "POST"])
+def campaign_create(request):
+    from django.urls import reverse
+
+    from anjian.core.forms import form_page
+    from anjian.inspections.forms import CampaignForm
+
+    if not permissions.can_manage(request.user):
+        raise PermissionDenied("无权部署专项整治。")
+    form = CampaignForm(request.POST or None, request=request)
+
+    def create(d):
+        data = {k: v for k, v in d.items() if k not in ("domains", "cooperating")}
+        return services.campaign_create(
+            actor=request.user,
+            data=data,
+            domains=list(d["domains"]),
+            cooperating=list(d["cooperating"]),
+        )
+
+    return form_page(
+        request,
+        form,
+        create,
+        success="专项整治已部署。",
+        title="部署专项整治",
+        back_url=reverse("inspections:campaigns"),
+        back_label="专项整治",
+    )
+
+
+def campaign_detail(request, pk):
+    from anjian.inspections.planning import campaign_board
+
+    campaign = selectors.campaign_get(request.user, pk)
+    return render(
+        request,
+        "inspections/campaign.html",
+        {
+            "title": campaign.name,
+            "campaign": campaign,
+            "board": campaign_board(request.user, campaign),
+        },
+    )
+
+
+class PlanList(ListPage):
+    title = "检查计划"
+    export_name = "检查计划"
+    default_sort = "-start"
+    create_label = "制定检查计划"
+    columns = [
+        Column("名称", lambda p: p.name, sort="name"),
+        Column("检查人", lambda p: p.inspector.get_full_name()),
+        Column("检查表", lambda p: p.template.name, phone=False),
+        Column("频次", lambda p: p.get_frequency_display()),
+        Column("开始", lambda p: p.start, sort="start", phone=False),
+        Column("结束", lambda p: p.end, phone=False),
+    ]
+
+    @property
+    def create_url(self):
+        from django.urls import reverse
+
+        return reverse("inspections:plan_create")
+
+    def can_create(self, request):
+        return permissions.can_manage(request.user)
+
+    def queryset(self, request):
+        return selectors.plans_for(request.user)
+
+
+@require_http_methods(["GET", "POST"])
+def plan_create(request):
+    from django.urls import reverse
+
+    from anjian.core.forms import form_page
+    from anjian.enterprises.selectors import enterprises_for
+    from anjian.inspections.forms import PlanForm
+
+    if not permissions.can_manage(request.user):
+        raise PermissionDenied("无权制定检查计划。")
+    form = PlanForm(
+        request.POST or None, request=request, campaigns=selectors.campaigns_for(request.user)
+    )
+
+    def create(d):
+        codes = form.codes()
+        found = list(enterprises_for(request.user).filter(organisation__credit_code__in=codes))
+        missing = set(codes) - {e.organisation.credit_code for e in found}
+        if missing:
+            raise ValidationError(
+                {"enterprise_codes": "不在本辖区企业台账中：" + "、".join(sorted(missing))}
+            )
+        data = {k: v for k, v in d.items() if k != "enterprise_codes"}
+        return services.plan_create(actor=request.user, data=data, enterprises=found)
+
+    return form_page(
+        request,
+        form,
+        create,
+        success="检查计划已制定。",
+        title="制定检查计划",
+        back_url=reverse("inspections:plans"),
+        back_label="检查计划",
+        redirect_to="inspections:plans",
+    )
+
+
+def points(request, enterprise_pk):
+    """An enterprise's QR inspection points, printable."""
+    import segno
+
+    enterprise = enterprise_get(request.user, enterprise_pk)
+    rows = []
+    for point in selectors.points_for(request.user).filter(enterprise=enterprise):
+        url = request.build_absolute_uri(f"/inspections/new/?point={point.token}")
+        rows.append(
+            {"point": point, "url": url, "svg": segno.make(url, error="m").svg_inline(scale=4)}
+        )
+    return render(
+        request,
+        "inspections/points.html",
+        {
+            "title": f"巡检点：{enterprise.organisation.name}",
+            "enterprise": enterprise,
+            "rows": rows,
+            "can_add": permissions.can_manage(request.user)
+            or request.user.organisation_id == enterprise.pk,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def point_create(request, enterprise_pk):
+    from django.urls import reverse
+
+    from anjian.core.forms import form_page
+    from anjian.inspections.forms import PointForm
+
+    enterprise = enterprise_get(request.user, enterprise_pk)
+    back = reverse("inspections:points", args=[enterprise.pk])
+    return form_page(
+        request,
+        PointForm(request.POST or None),
+        lambda d: services.point_create(actor=request.user, enterprise=enterprise, data=d),
+        success="巡检点已设置，可打印二维码张贴。",
+        title=f"设置巡检点：{enterprise.organisation.name}",
+        back_url=back,
+        back_label="巡检点",
+        redirect_to=back,
+    )
+
+
+def statistics_page(request):
+    from django.utils import timezone
+
+    from anjian.core.periods import Period
+    from anjian.inspections.forms import PeriodForm
+    from anjian.inspections.planning import inspection_statistics
+
+    form = PeriodForm(request.GET or None)
+    today = timezone.localdate()
+    period = Period(today.replace(month=1, day=1), today)
+    if form.is_bound and form.is_valid():
+        period = Period(
+            form.cleaned_data["start"] or period.start, form.cleaned_data["end"] or period.end
+        )
+        if period.start > period.end:
+            period = Period(period.end, period.start)
+    return render(
+        request,
+        "inspections/statistics.html",
+        {"title": "检查统计", "form": form, "stats": inspection_statistics(request.user, period)},
     )

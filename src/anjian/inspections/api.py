@@ -1,0 +1,243 @@
+"""/api/v1/inspections: the same services, scoping and rules as the pages."""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from anjian.core.api import ErrorOut, Pagination
+from anjian.core.periods import Period
+from anjian.enterprises.selectors import enterprise_get
+from anjian.inspections import selectors, services
+from anjian.inspections.models import ChecklistTemplate, InspectionPlan, InspectionPoint
+from anjian.inspections.planning import campaign_board, inspection_statistics, tasks_for
+from anjian.orgs.models import Organisation
+
+router = Router(tags=["检查与专项整治"])
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+class ItemOut(Schema):
+    id: int
+    question: str
+    how_to_check: str
+    legal_basis: str
+    major: bool
+
+
+class SectionOut(Schema):
+    title: str
+    items: list[ItemOut]
+
+    @staticmethod
+    def resolve_items(obj):
+        return list(obj.items.all())
+
+
+class ChecklistOut(Schema):
+    id: int
+    name: str
+    version: int
+    is_current: bool
+    domain: str = Field(..., alias="domain_id")
+    basis: str
+
+
+class ChecklistDetailOut(ChecklistOut):
+    sections: list[SectionOut]
+
+    @staticmethod
+    def resolve_sections(obj):
+        return list(obj.sections.prefetch_related("items"))
+
+
+class AnswerOut(Schema):
+    item_id: int
+    result: str
+    note: str
+    hazard_id: int | None
+
+
+class InspectionOut(Schema):
+    id: int
+    client_id: UUID
+    enterprise_id: int
+    enterprise_name: str = Field(..., alias="enterprise.organisation.name")
+    template_id: int
+    kind: str
+    inspector_id: int
+    place: str
+    started_at: datetime
+    finished_at: datetime
+    campaign_id: int | None
+    plan_id: int | None
+    signed_by: str
+
+
+class InspectionDetailOut(InspectionOut):
+    answers: list[AnswerOut]
+    report_ready: bool
+
+    @staticmethod
+    def resolve_answers(obj):
+        return list(obj.answers.all())
+
+    @staticmethod
+    def resolve_report_ready(obj):
+        return bool(obj.report)
+
+
+class AnswerIn(Schema):
+    item_id: int
+    result: str = Field(..., description="pass 合格 / fail 不合格 / na 不适用")
+    note: str = ""
+
+
+class InspectionIn(Schema):
+    client_id: UUID = Field(
+        ..., description="made by the client when the inspection starts; a repeat returns the first"
+    )
+    enterprise_id: int
+    template_id: int
+    kind: str
+    place: str
+    signed_by: str
+    answers: list[AnswerIn]
+    started_at: datetime | None = None
+    enterprise_signed_by: str = ""
+    summary: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    participant_ids: list[int] = []
+    campaign_id: int | None = None
+    plan_id: int | None = None
+    point_token: str | None = None
+
+
+@router.get("", response=list[InspectionOut], summary="检查记录")
+@paginate(Pagination)
+def list_inspections(request, enterprise_id: int | None = None, campaign_id: int | None = None):
+    qs = selectors.inspections_for(request.auth)
+    if enterprise_id:
+        qs = qs.filter(enterprise_id=enterprise_id)
+    if campaign_id:
+        qs = qs.filter(campaign_id=campaign_id)
+    return qs.order_by("-finished_at", "-id")
+
+
+@router.get(
+    "/{int:inspection_id}", response={200: InspectionDetailOut, 404: ErrorOut}, summary="检查详情"
+)
+def get_inspection(request, inspection_id: int):
+    return selectors.inspection_get(request.auth, inspection_id)
+
+
+@router.post(
+    "",
+    response={200: InspectionDetailOut, 201: InspectionDetailOut, **ERRORS},
+    summary="提交检查（幂等：同一 client_id 重复提交返回首次结果，200）",
+)
+def submit(request, payload: InspectionIn):
+    enterprise = enterprise_get(request.auth, payload.enterprise_id)
+    template = ChecklistTemplate.objects.filter(pk=payload.template_id).first()
+    if template is None:
+        raise ValidationError({"template_id": "检查表不存在"})
+    plan = point = campaign = None
+    if payload.plan_id:
+        plan = InspectionPlan.objects.filter(pk=payload.plan_id).first()
+        if plan is None:
+            raise ValidationError({"plan_id": "检查计划不存在"})
+    if payload.point_token:
+        point = InspectionPoint.objects.filter(token=payload.point_token).first()
+        if point is None or point.enterprise_id != enterprise.pk:
+            raise ValidationError({"point_token": "巡检点不存在"})
+    if payload.campaign_id:
+        campaign = selectors.campaigns_for(request.auth).filter(pk=payload.campaign_id).first()
+        if campaign is None:
+            raise ValidationError({"campaign_id": "专项整治不存在"})
+    participants = list(Organisation.objects.filter(pk__in=payload.participant_ids))
+    inspection, created = services.inspection_submit(
+        actor=request.auth,
+        enterprise=enterprise,
+        template=template,
+        kind=payload.kind,
+        client_id=payload.client_id,
+        answers=[
+            services.AnswerIn(item_id=a.item_id, result=a.result, note=a.note)
+            for a in payload.answers
+        ],
+        place=payload.place,
+        signed_by=payload.signed_by,
+        started_at=payload.started_at,
+        enterprise_signed_by=payload.enterprise_signed_by,
+        summary=payload.summary,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        participants=participants,
+        campaign=campaign,
+        plan=plan,
+        point=point,
+    )
+    return (201 if created else 200), selectors.inspection_get(request.auth, inspection.pk)
+
+
+@router.get("/checklists/current", response=list[ChecklistOut], summary="现行检查表")
+def checklists(request):
+    return list(selectors.current_templates())
+
+
+@router.get(
+    "/checklists/{int:template_id}",
+    response={200: ChecklistDetailOut, 404: ErrorOut},
+    summary="检查表内容（任一版本）",
+)
+def checklist(request, template_id: int):
+    template = ChecklistTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        raise Http404
+    return template
+
+
+@router.get("/tasks/mine", summary="我的检查任务")
+def my_tasks(request):
+    return [
+        {
+            "plan_id": t.plan.pk,
+            "plan": t.plan.name,
+            "enterprise_id": t.enterprise.pk,
+            "enterprise_name": t.enterprise.organisation.name,
+            "window_start": t.window.start,
+            "window_end": t.window.end,
+            "done": t.done,
+            "previous_missed": t.overdue,
+        }
+        for t in tasks_for(request.auth)
+    ]
+
+
+@router.get("/campaigns/list", summary="专项整治")
+def campaigns(request):
+    return [
+        {"id": c.pk, "name": c.name, "start": c.start, "end": c.end, "region": c.region_id}
+        for c in selectors.campaigns_for(request.auth)
+    ]
+
+
+@router.get("/campaigns/{int:campaign_id}/board", summary="专项整治进展")
+def board(request, campaign_id: int):
+    campaign = selectors.campaign_get(request.auth, campaign_id)
+    data = campaign_board(request.auth, campaign)
+    data["not_covered"] = [{"id": e.pk, "name": e.organisation.name} for e in data["not_covered"]]
+    return data
+
+
+@router.get("/statistics/summary", summary="检查统计")
+def statistics(request, start: date, end: date):
+    if start > end:
+        raise ValidationError({"end": "结束日期不能早于开始日期。"})
+    data = inspection_statistics(request.auth, Period(start, end))
+    data.pop("period")
+    return {"start": start, "end": end, **data}

@@ -14,6 +14,7 @@ DEMO_BUILDERS = [
     "anjian.orgs.demo.build_logins",
     "anjian.hazards.demo.build",
     "anjian.accidents.demo.build",
+    "anjian.inspections.demo.build",
 ]
 
 

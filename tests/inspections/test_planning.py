@@ -254,3 +254,103 @@ def test_api_submit_is_idempotent_and_scoped(world, checklist, client):
     assert outside.status_code == 404
     detail = client.get(f"/api/v1/inspections/checklists/{checklist.pk}").json()
     assert len(detail["sections"]) == 2
+
+
+def test_api_campaigns_plans_points(world, checklist, client):
+    client.force_login(world.bureau)
+    today = timezone.localdate()
+    campaign = client.post(
+        "/api/v1/inspections/campaigns",
+        {
+            "name": "汛期专项",
+            "start": str(today),
+            "end": str(today + timedelta(days=30)),
+            "region_code": "130202",
+            "domain_codes": ["fire"],
+            "lead_id": world.bureau.organisation_id,
+        },
+        content_type="application/json",
+    )
+    assert campaign.status_code == 201, campaign.json()
+    bad = client.post(
+        "/api/v1/inspections/campaigns",
+        {
+            "name": "x",
+            "start": str(today),
+            "end": str(today),
+            "region_code": "130203",
+            "domain_codes": ["nope"],
+            "lead_id": world.bureau.organisation_id,
+        },
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    client.force_login(world.township)
+    plan = client.post(
+        "/api/v1/inspections/plans",
+        {
+            "name": "月度检查",
+            "inspector_id": world.township.pk,
+            "template_id": checklist.pk,
+            "kind": "township",
+            "frequency": "monthly",
+            "start": str(today.replace(day=1)),
+            "enterprise_ids": [world.building_co.pk],
+        },
+        content_type="application/json",
+    )
+    assert plan.status_code == 201, plan.json()
+    outside = client.post(
+        "/api/v1/inspections/plans",
+        {
+            "name": "x",
+            "inspector_id": world.township.pk,
+            "template_id": checklist.pk,
+            "kind": "township",
+            "frequency": "monthly",
+            "start": str(today),
+            "enterprise_ids": [world.youyi_co.pk],
+        },
+        content_type="application/json",
+    )
+    assert outside.status_code == 400 and InspectionPlan.objects.count() == 1
+    tasks = client.get("/api/v1/inspections/tasks/mine").json()
+    assert [t["enterprise_id"] for t in tasks] == [world.building_co.pk]
+    point = client.post(
+        "/api/v1/inspections/points",
+        {
+            "enterprise_id": world.building_co.pk,
+            "name": "塔吊",
+            "template_id": checklist.pk,
+            "latitude": 39.6,
+            "longitude": 118.18,
+        },
+        content_type="application/json",
+    )
+    assert point.status_code == 201
+    client.force_login(world.other_township)
+    assert client.get("/api/v1/inspections/points/list").json() == []
+
+
+def test_a_new_checklist_from_the_page(world, client):
+    from anjian.inspections.models import ChecklistTemplate
+
+    client.force_login(world.enterprise_user)
+    assert client.get("/inspections/checklists/new/").status_code == 403
+    client.force_login(world.bureau)
+    response = client.post(
+        "/inspections/checklists/new/",
+        {
+            "name": "燃气用户检查表",
+            "domain": "gas",
+            "content": "## 用气场所\n是否安装可燃气体报警装置 | 现场查看 | GB 50028 | 重大\n软管是否老化",
+        },
+    )
+    assert response.status_code == 302
+    template = ChecklistTemplate.objects.get(name="燃气用户检查表")
+    assert [i.major for i in template.items()] == [True, False]
+    again = client.post(
+        "/inspections/checklists/new/",
+        {"name": "燃气用户检查表", "domain": "gas", "content": "## a\nb"},
+    )
+    assert again.status_code == 200 and "已有同名检查表" in again.content.decode()

@@ -241,3 +241,176 @@ def statistics(request, start: date, end: date):
     data = inspection_statistics(request.auth, Period(start, end))
     data.pop("period")
     return {"start": start, "end": end, **data}
+
+
+class CampaignIn(Schema):
+    name: str
+    start: date
+    end: date
+    region_code: str
+    domain_codes: list[str]
+    lead_id: int
+    cooperating_ids: list[int] = []
+    industry_codes: str = ""
+    flag: str = ""
+
+
+class PlanIn(Schema):
+    name: str
+    inspector_id: int
+    template_id: int
+    kind: str
+    frequency: str = Field(..., description="once / monthly / quarterly / half_yearly / yearly")
+    start: date
+    end: date | None = None
+    enterprise_ids: list[int]
+    campaign_id: int | None = None
+
+
+class PointIn(Schema):
+    enterprise_id: int
+    name: str
+    template_id: int
+    latitude: float
+    longitude: float
+    radius_m: int = Field(100, ge=10, le=5000)
+
+
+def _organisations(ids: list[int]) -> list[Organisation]:
+    found = list(Organisation.objects.filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise ValidationError({"cooperating_ids": "单位不存在"})
+    return found
+
+
+@router.post("/campaigns", response={201: dict, **ERRORS}, summary="部署专项整治")
+def create_campaign(request, payload: CampaignIn):
+    from anjian.hazards.models import HazardDomain
+    from anjian.regions.models import Region
+
+    region = Region.objects.filter(code=payload.region_code).first()
+    lead = Organisation.objects.filter(pk=payload.lead_id).first()
+    domains = list(HazardDomain.objects.filter(code__in=payload.domain_codes))
+    errors = {}
+    if region is None:
+        errors["region_code"] = "区划不存在"
+    if lead is None:
+        errors["lead_id"] = "牵头部门不存在"
+    if len(domains) != len(set(payload.domain_codes)):
+        errors["domain_codes"] = "领域不存在"
+    if errors:
+        raise ValidationError(errors)
+    campaign = services.campaign_create(
+        actor=request.auth,
+        data={
+            "name": payload.name,
+            "start": payload.start,
+            "end": payload.end,
+            "region": region,
+            "lead": lead,
+            "industry_codes": payload.industry_codes,
+            "flag": payload.flag,
+        },
+        domains=domains,
+        cooperating=_organisations(payload.cooperating_ids),
+    )
+    return 201, {"id": campaign.pk, "name": campaign.name}
+
+
+@router.post("/plans", response={201: dict, **ERRORS}, summary="制定检查计划")
+def create_plan(request, payload: PlanIn):
+    from anjian.enterprises.selectors import enterprises_for
+    from anjian.orgs.models import User
+
+    inspector = User.objects.filter(
+        pk=payload.inspector_id, organisation=request.auth.organisation
+    ).first()
+    template = ChecklistTemplate.objects.filter(pk=payload.template_id).first()
+    enterprises = list(enterprises_for(request.auth).filter(pk__in=payload.enterprise_ids))
+    errors = {}
+    if inspector is None:
+        errors["inspector_id"] = "检查人须为本单位用户"
+    if template is None:
+        errors["template_id"] = "检查表不存在"
+    if len(enterprises) != len(set(payload.enterprise_ids)):
+        errors["enterprise_ids"] = "企业不存在或不在辖区内"
+    if payload.frequency not in InspectionPlan.Frequency.values:
+        errors["frequency"] = "频次不正确"
+    campaign = None
+    if payload.campaign_id:
+        campaign = selectors.campaigns_for(request.auth).filter(pk=payload.campaign_id).first()
+        if campaign is None:
+            errors["campaign_id"] = "专项整治不存在"
+    if errors:
+        raise ValidationError(errors)
+    plan = services.plan_create(
+        actor=request.auth,
+        data={
+            "name": payload.name,
+            "inspector": inspector,
+            "template": template,
+            "kind": payload.kind,
+            "frequency": payload.frequency,
+            "start": payload.start,
+            "end": payload.end,
+            "campaign": campaign,
+        },
+        enterprises=enterprises,
+    )
+    return 201, {"id": plan.pk, "name": plan.name}
+
+
+@router.get("/plans/list", summary="检查计划")
+def plans(request):
+    return [
+        {
+            "id": p.pk,
+            "name": p.name,
+            "inspector_id": p.inspector_id,
+            "template_id": p.template_id,
+            "frequency": p.frequency,
+            "start": p.start,
+            "end": p.end,
+        }
+        for p in selectors.plans_for(request.auth)
+    ]
+
+
+@router.get("/points/list", summary="巡检点")
+def points(request, enterprise_id: int | None = None):
+    qs = selectors.points_for(request.auth)
+    if enterprise_id:
+        qs = qs.filter(enterprise_id=enterprise_id)
+    return [
+        {
+            "id": p.pk,
+            "enterprise_id": p.enterprise_id,
+            "name": p.name,
+            "template_id": p.template_id,
+            "token": p.token,
+            "latitude": float(p.latitude),
+            "longitude": float(p.longitude),
+            "radius_m": p.radius_m,
+        }
+        for p in qs
+    ]
+
+
+@router.post("/points", response={201: dict, **ERRORS}, summary="设置巡检点")
+def create_point(request, payload: PointIn):
+    enterprise = enterprise_get(request.auth, payload.enterprise_id)
+    template = ChecklistTemplate.objects.filter(pk=payload.template_id).first()
+    if template is None:
+        raise ValidationError({"template_id": "检查表不存在"})
+    point = services.point_create(
+        actor=request.auth,
+        enterprise=enterprise,
+        data={
+            "name": payload.name,
+            "template": template,
+            "latitude": payload.latitude,
+            "longitude": payload.longitude,
+            "radius_m": payload.radius_m,
+        },
+    )
+    return 201, {"id": point.pk, "token": point.token}

@@ -223,3 +223,18 @@ class PeriodForm(StyledFormMixin, forms.Form):
     end = forms.DateField(
         label="到", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class ChecklistCreateForm(ChecklistEditForm):
+    domain = forms.ModelChoiceField(label="领域", queryset=None)
+    industry_codes = forms.CharField(
+        label="适用行业（GB/T 4754 门类/大类，逗号分隔，空为不限）", required=False, max_length=200
+    )
+    basis = forms.CharField(label="依据", required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from anjian.hazards.models import HazardDomain
+
+        self.fields["domain"].queryset = HazardDomain.objects.all()
+        self.order_fields(["name", "domain", "industry_codes", "basis", "content"])

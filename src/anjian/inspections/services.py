@@ -145,15 +145,15 @@ def inspection_submit(
         errors["campaign"] = "不在专项整治期间内。"
     lat, lon = _check_position(latitude, longitude)
     items = {i.pk: i for i in template.items()}
-    given = [a.item_id for a in answers]
-    if sorted(given) != sorted(items) or len(set(given)) != len(given):
+    given_ids = [a.item_id for a in answers]
+    if sorted(given_ids) != sorted(items) or len(set(given_ids)) != len(given_ids):
         errors["answers"] = "请逐项填写检查结果（每项一次）。"
-    for answer in answers:
-        if answer.result not in Answer.Result.values:
+    for given in answers:
+        if given.result not in Answer.Result.values:
             errors["answers"] = "检查结果只能是合格、不合格或不适用。"
-        elif answer.result == Answer.Result.FAIL and not (answer.note.strip() or answer.photos):
-            errors[f"note_{answer.item_id}"] = "不合格项请描述发现的问题或拍照。"
-        check_photos(answer.photos, field=f"photos_{answer.item_id}")
+        elif given.result == Answer.Result.FAIL and not (given.note.strip() or given.photos):
+            errors[f"note_{given.item_id}"] = "不合格项请描述发现的问题或拍照。"
+        check_photos(given.photos, field=f"photos_{given.item_id}")
     if errors:
         raise ValidationError(errors)
 
@@ -446,3 +446,37 @@ def point_create(*, actor: User, enterprise: Enterprise, data: dict[str, Any]) -
     point.save()
     audit.record(actor=actor, instance=point, action=AuditEntry.Action.CREATE, before={})
     return point
+
+
+@transaction.atomic
+def template_create(
+    *,
+    actor: User,
+    name: str,
+    domain: Any,
+    sections: list[tuple[str, list[dict[str, Any]]]],
+    industry_codes: str = "",
+    basis: str = "",
+) -> ChecklistTemplate:
+    """A new checklist (its first version)."""
+    if not permissions.can_manage(actor):
+        raise PermissionDenied("无权新建检查表。")
+    if not name.strip() or not sections or not all(items for _, items in sections):
+        raise ValidationError({"__all__": "检查表须有名称，且每个分组至少一项。"})
+    if ChecklistTemplate.objects.filter(name=name.strip(), is_current=True).exists():
+        raise ValidationError({"name": "已有同名检查表，请修订它或换一个名称。"})
+    template = ChecklistTemplate.objects.create(
+        name=name.strip(),
+        domain=domain,
+        industry_codes=industry_codes,
+        basis=basis,
+        created_by=actor,
+    )
+    for s_order, (title, items) in enumerate(sections, start=1):
+        section = ChecklistSection.objects.create(template=template, title=title, order=s_order)
+        for i_order, values in enumerate(items, start=1):
+            item = ChecklistItem(section=section, order=i_order, **values)
+            item.full_clean(exclude=["section"])
+            item.save()
+    audit.record(actor=actor, instance=template, action=AuditEntry.Action.CREATE, before={})
+    return template

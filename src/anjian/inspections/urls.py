@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/report.<str:fmt>", views.report_download, name="report"),
     path("tasks/", views.my_tasks, name="tasks"),
     path("checklists/", views.ChecklistList.as_view(), name="checklists"),
+    path("checklists/new/", views.checklist_create, name="checklist_create"),
     path("checklists/<int:pk>/", views.checklist_detail, name="template"),
     path("checklists/<int:pk>/edit/", views.checklist_edit, name="template_edit"),
     path("campaigns/", views.CampaignList.as_view(), name="campaigns"),

@@ -241,6 +241,17 @@ def my_tasks(request):
 
 class ChecklistList(ListPage):
     title = "检查表"
+    create_label = "新建检查表"
+
+    @property
+    def create_url(self):
+        from django.urls import reverse
+
+        return reverse("inspections:checklist_create")
+
+    def can_create(self, request):
+        return permissions.can_manage(request.user)
+
     export_name = "检查表"
     default_sort = "name"
     columns = [
@@ -295,6 +306,33 @@ def checklist_edit(request, pk):
         success=lambda t: f"已保存为第{t.version}版；已完成的检查仍按原版本记录。",
         title=f"修订检查表：{template.name}（现为第{template.version}版）",
         back_url=template.get_absolute_url(),
+        back_label="检查表",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def checklist_create(request):
+    from django.urls import reverse
+
+    from anjian.core.forms import form_page
+    from anjian.inspections.forms import ChecklistCreateForm
+
+    if not permissions.can_manage(request.user):
+        raise PermissionDenied("无权新建检查表。")
+    return form_page(
+        request,
+        ChecklistCreateForm(request.POST or None),
+        lambda d: services.template_create(
+            actor=request.user,
+            name=d["name"],
+            domain=d["domain"],
+            sections=d["sections"],
+            industry_codes=d["industry_codes"],
+            basis=d["basis"],
+        ),
+        success="检查表已新建。",
+        title="新建检查表",
+        back_url=reverse("inspections:checklists"),
         back_label="检查表",
     )
 

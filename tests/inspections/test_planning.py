@@ -354,3 +354,16 @@ def test_a_new_checklist_from_the_page(world, client):
         {"name": "燃气用户检查表", "domain": "gas", "content": "## a\nb"},
     )
     assert again.status_code == 200 and "已有同名检查表" in again.content.decode()
+
+
+def test_inspection_list_filters(world, checklist, client):
+    submit(world, checklist, answers=answers_for(checklist, fail=(0,)))
+    submit(world, checklist, actor=world.zhujian, kind="department")
+    client.force_login(world.bureau)
+    assert "共 2 条" in client.get("/inspections/").content.decode()
+    assert "共 1 条" in client.get("/inspections/", {"failed": "on"}).content.decode()
+    assert "共 1 条" in client.get("/inspections/", {"kind": "department"}).content.decode()
+    none = client.get("/inspections/", {"enterprise": "永兴化工"}).content.decode()
+    assert "共 0 条" in none or "暂无" in none
+    bad = client.get("/inspections/", {"finished_from": "2026-02-01", "finished_to": "2026-01-01"})
+    assert bad.status_code == 200 and "结束日期不能早于开始日期" in bad.content.decode()

@@ -28,3 +28,8 @@ def _year_back(day: date) -> date:
         return day.replace(year=day.year - 1)
     except ValueError:
         return day.replace(year=day.year - 1, day=28)
+
+
+def day_start(day: date) -> datetime:
+    """The first moment of a local calendar day."""
+    return timezone.make_aware(datetime.combine(day, time.min))

@@ -238,3 +238,33 @@ class ChecklistCreateForm(ChecklistEditForm):
 
         self.fields["domain"].queryset = HazardDomain.objects.all()
         self.order_fields(["name", "domain", "industry_codes", "basis", "content"])
+
+
+class InspectionFilterForm(StyledFormMixin, forms.Form):
+    enterprise = forms.CharField(label="被检查单位或信用代码", required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label="检查类型", required=False, choices=[("", "全部"), *Kind.choices]
+    )
+    campaign = forms.ModelChoiceField(
+        label="专项整治", required=False, queryset=Campaign.objects.none(), empty_label="全部"
+    )
+    failed = forms.BooleanField(label="只看有不合格项", required=False)
+    finished_from = forms.DateField(
+        label="检查日期从", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    finished_to = forms.DateField(
+        label="到", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from anjian.inspections.selectors import campaigns_for
+
+        self.fields["campaign"].queryset = campaigns_for(request.user)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("finished_from"), data.get("finished_to")
+        if start and end and start > end:
+            self.add_error("finished_to", "结束日期不能早于开始日期。")
+        return data

@@ -8,7 +8,7 @@ from anjian.core.forms import apply_service_errors
 from anjian.core.listing import Column, ListPage
 from anjian.enterprises.selectors import enterprise_get
 from anjian.inspections import permissions, selectors, services
-from anjian.inspections.forms import InspectionForm
+from anjian.inspections.forms import InspectionFilterForm, InspectionForm
 from anjian.inspections.models import (
     Answer,
     ChecklistTemplate,
@@ -27,6 +27,7 @@ def _local(dt):
 class InspectionList(ListPage):
     title = "检查记录"
     template_name = "inspections/list.html"
+    filter_form_class = InspectionFilterForm
     export_name = "检查记录"
     default_sort = "-finished_at"
     columns = [
@@ -44,6 +45,31 @@ class InspectionList(ListPage):
         return selectors.inspections_for(request.user).annotate(
             failed=Count("answers", filter=Q(answers__result=Answer.Result.FAIL))
         )
+
+    def filter(self, qs, data):
+        from django.db.models import Q
+
+        from anjian.core.periods import day_start
+
+        text = (data.get("enterprise") or "").strip()
+        if text:
+            qs = qs.filter(
+                Q(enterprise__organisation__name__icontains=text)
+                | Q(enterprise__organisation__credit_code=text.upper())
+            )
+        if data.get("kind"):
+            qs = qs.filter(kind=data["kind"])
+        if data.get("campaign"):
+            qs = qs.filter(campaign=data["campaign"])
+        if data.get("failed"):
+            qs = qs.filter(failed__gt=0)
+        if data.get("finished_from"):
+            qs = qs.filter(finished_at__gte=day_start(data["finished_from"]))
+        if data.get("finished_to"):
+            from datetime import timedelta
+
+            qs = qs.filter(finished_at__lt=day_start(data["finished_to"] + timedelta(days=1)))
+        return qs
 
 
 def _wants_json(request) -> bool:

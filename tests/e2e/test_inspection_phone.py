@@ -46,6 +46,15 @@ def test_phone_inspection_survives_a_dropped_connection(browser, live_server, wo
         files=[{"name": "灭火器.png", "mimeType": "image/png", "buffer": PNG}]
     )
     page.get_by_label("检查人员签名").fill("检查员甲")
+    pad = page.get_by_test_id("pad-signature_data")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 60)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 20 + step * 20, box["y"] + 60 + (-1) ** step * 25)
+    page.mouse.up()
+    assert page.locator("[name=signature_data]").input_value().startswith("data:image/png")
     screenshot(page, "inspection-phone")
 
     page.context.set_offline(True)
@@ -68,6 +77,8 @@ def test_phone_inspection_survives_a_dropped_connection(browser, live_server, wo
 
     hazard = Hazard.objects.get()
     assert hazard.photos.count() == 1 and "灭火器压力表" in hazard.description
+    inspection = Inspection.objects.get()
+    assert inspection.signature and inspection.signature.read().startswith(b"\x89PNG")
     page.goto(f"{live_server.url}/hazards/")
     assert "消防设施器材" in page.locator("main").inner_text()  # the new hazard's 部位
     page.goto(f"{live_server.url}{hazard.get_absolute_url()}")

@@ -204,3 +204,25 @@ def test_the_pdf_record_renders_the_chinese_text(
 
     docx = Document(BytesIO(render_docx(inspection)))
     assert "安全生产现场检查记录" in "\n".join(p.text for p in docx.paragraphs)
+
+
+def test_handwritten_signatures_are_png_or_refused(world, checklist):
+    from tests.hazards.conftest import PNG
+
+    with pytest.raises(ValidationError) as exc:
+        submit(world, checklist, signature=b"GIF89a not a png")
+    assert "signature" in exc.value.message_dict and not Inspection.objects.exists()
+    inspection, _ = submit(world, checklist, signature=PNG, enterprise_signature=PNG)
+    assert inspection.signature.read() == PNG
+    from anjian.inspections.reports import render_pdf
+
+    assert render_pdf(inspection).startswith(b"%PDF")
+
+
+def test_signature_data_urls():
+    from anjian.inspections.forms import png_from_data_url
+
+    assert png_from_data_url("") is None
+    assert png_from_data_url("data:image/png;base64,iVBORw0KGgo=").startswith(b"\x89PNG")
+    assert png_from_data_url("data:image/gif;base64,R0lG") == b"invalid"
+    assert png_from_data_url("data:image/png;base64,@@@") == b"invalid"

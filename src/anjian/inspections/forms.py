@@ -20,6 +20,8 @@ class InspectionForm(StyledFormMixin, forms.Form):
     """The fixed part of an inspection; the items' answers are read beside it."""
 
     client_id = forms.UUIDField(widget=forms.HiddenInput)
+    signature_data = forms.CharField(widget=forms.HiddenInput, required=False)
+    enterprise_signature_data = forms.CharField(widget=forms.HiddenInput, required=False)
     started_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
     latitude = forms.DecimalField(
         widget=forms.HiddenInput, required=False, max_digits=12, decimal_places=8
@@ -268,3 +270,19 @@ class InspectionFilterForm(StyledFormMixin, forms.Form):
         if start and end and start > end:
             self.add_error("finished_to", "结束日期不能早于开始日期。")
         return data
+
+
+def png_from_data_url(value: str) -> bytes | None:
+    """The bytes of a `data:image/png;base64,…` URL from a signature pad (None: empty)."""
+    import base64
+    import binascii
+
+    prefix = "data:image/png;base64,"
+    if not value:
+        return None
+    if not value.startswith(prefix):
+        return b"invalid"
+    try:
+        return base64.b64decode(value[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError):
+        return b"invalid"

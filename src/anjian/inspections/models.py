@@ -212,6 +212,13 @@ class Inspection(TimeStampedModel):
     longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
     signed_by = models.CharField("检查人签名", max_length=60)
     enterprise_signed_by = models.CharField("企业负责人签名", max_length=60, blank=True)
+    # Handwritten signatures drawn on the phone (PNG), beside the typed names.
+    signature = models.FileField(
+        "检查人手写签名", upload_to="inspections/signatures/%Y/", blank=True
+    )
+    enterprise_signature = models.FileField(
+        "企业负责人手写签名", upload_to="inspections/signatures/%Y/", blank=True
+    )
     summary = models.TextField("检查情况", blank=True)
     report = models.FileField("检查记录（PDF）", upload_to="inspections/reports/%Y/", blank=True)
     report_docx = models.FileField(

@@ -125,9 +125,25 @@ def render_pdf(inspection: Inspection) -> bytes:
         pdf.multi_cell(0, 5, f"检查意见：{inspection.summary}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("cjk", size=10)
+    top = pdf.get_y()
     pdf.cell(90, 8, f"检查人员（签名）：{inspection.signed_by}")
     pdf.cell(0, 8, f"被检查单位负责人（签名）：{inspection.enterprise_signed_by or ''}")
+    for field, x in ((inspection.signature, pdf.l_margin), (inspection.enterprise_signature, 100)):
+        drawn = _read(field)
+        if drawn:
+            pdf.image(io.BytesIO(drawn), x=x, y=top + 9, w=45)
     return bytes(pdf.output())
+
+
+def _read(field: Any) -> bytes | None:
+    if not field:
+        return None
+    try:
+        with field.open("rb") as f:
+            data: bytes = f.read()
+            return data
+    except OSError:
+        return None
 
 
 def render_docx(inspection: Inspection) -> bytes:
@@ -164,6 +180,12 @@ def render_docx(inspection: Inspection) -> bytes:
         f"检查人员（签名）：{inspection.signed_by}    "
         f"被检查单位负责人（签名）：{inspection.enterprise_signed_by or ''}"
     )
+    from docx.shared import Cm
+
+    for field in (inspection.signature, inspection.enterprise_signature):
+        drawn = _read(field)
+        if drawn:
+            document.add_picture(io.BytesIO(drawn), width=Cm(4))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -37,6 +38,8 @@ from anjian.inspections.models import (
 )
 from anjian.orgs.models import Organisation, User
 
+PNG = b"\x89PNG\r\n\x1a\n"
+MAX_SIGNATURE_BYTES = 300 * 1024
 CLOCK_SLACK = timedelta(minutes=5)
 #: A phone may keep an inspection for a while before the connection returns.
 LONGEST_OFFLINE = timedelta(days=7)
@@ -102,6 +105,8 @@ def inspection_submit(
     plan: InspectionPlan | None = None,
     point: InspectionPoint | None = None,
     at: datetime | None = None,
+    signature: bytes | None = None,
+    enterprise_signature: bytes | None = None,
 ) -> tuple[Inspection, bool]:
     """Record a finished inspection (`enterprise` fetched through a scoped selector).
 
@@ -143,6 +148,9 @@ def inspection_submit(
         errors["plan"] = "该检查不属于此检查计划。"
     if campaign is not None and not (campaign.start <= timezone.localdate(now) <= campaign.end):
         errors["campaign"] = "不在专项整治期间内。"
+    for name, drawn in (("signature", signature), ("enterprise_signature", enterprise_signature)):
+        if drawn is not None and (len(drawn) > MAX_SIGNATURE_BYTES or not drawn.startswith(PNG)):
+            errors[name] = "签名图片无效。"
     lat, lon = _check_position(latitude, longitude)
     items = {i.pk: i for i in template.items()}
     given_ids = [a.item_id for a in answers]
@@ -180,6 +188,11 @@ def inspection_submit(
         enterprise_signed_by=enterprise_signed_by,
         summary=summary,
     )
+    for name, drawn in (("signature", signature), ("enterprise_signature", enterprise_signature)):
+        if drawn:
+            getattr(inspection, name).save(
+                f"{client_id}-{name}.png", ContentFile(drawn), save=False
+            )
     inspection.full_clean()
     try:
         with transaction.atomic():

@@ -8,7 +8,7 @@ from anjian.core.forms import apply_service_errors
 from anjian.core.listing import Column, ListPage
 from anjian.enterprises.selectors import enterprise_get
 from anjian.inspections import permissions, selectors, services
-from anjian.inspections.forms import InspectionFilterForm, InspectionForm
+from anjian.inspections.forms import InspectionFilterForm, InspectionForm, png_from_data_url
 from anjian.inspections.models import (
     Answer,
     ChecklistTemplate,
@@ -159,6 +159,8 @@ def inspection_start(request):
                 campaign=d["campaign"] or (plan.campaign if plan else None),
                 plan=plan,
                 point=point,
+                signature=png_from_data_url(d["signature_data"]),
+                enterprise_signature=png_from_data_url(d["enterprise_signature_data"]),
             )
         except ValidationError as exc:
             item_errors = {k: v for k, v in exc.message_dict.items() if k not in form.fields}

@@ -83,3 +83,50 @@ def test_phone_inspection_survives_a_dropped_connection(browser, live_server, wo
     assert "消防设施器材" in page.locator("main").inner_text()  # the new hazard's 部位
     page.goto(f"{live_server.url}{hazard.get_absolute_url()}")
     assert "灭火器是否在有效期内" in page.get_by_test_id("from-inspection").inner_text()
+
+
+def test_an_inspection_page_reopens_without_a_connection(browser, live_server, world, contexts):
+    template = ChecklistTemplate.objects.get(name="消防安全通用检查表", is_current=True)
+    items = list(template.items())
+    page = _login(
+        browser,
+        live_server,
+        "township",
+        contexts,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    url = (
+        f"{live_server.url}/inspections/new/?enterprise={world.building_co.pk}"
+        f"&template={template.pk}"
+    )
+    page.goto(url)
+    page.locator("#inspection-form[data-offline-ready='1']").wait_for(state="attached")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    for _ in range(50):  # clients.claim() hands the open page to the worker
+        if page.evaluate("navigator.serviceWorker.controller !== null"):
+            break
+        page.wait_for_timeout(100)
+    client_id = page.locator("[name=client_id]").input_value()
+    for item in items:
+        page.locator(f".inspection-item[data-item='{item.pk}']").get_by_text(
+            "合格", exact=True
+        ).click()
+
+    page.context.set_offline(True)
+    page.reload()  # served by the service worker from the page's own copy
+    assert page.locator("[name=client_id]").input_value() == client_id
+    assert "已恢复本机保存的未提交检查" in page.get_by_test_id("offline-status").inner_text()
+    first = page.locator(f"#r{items[0].pk}-pass")
+    assert first.is_checked()
+    page.get_by_label("检查人员签名").fill("检查员乙")
+    page.get_by_test_id("submit-inspection").click()
+    page.get_by_test_id("offline-status").filter(has_text="网络中断").wait_for()
+    assert Inspection.objects.count() == 0
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_url(f"{live_server.url}/inspections/*/")
+    inspection = Inspection.objects.get()
+    assert str(inspection.client_id) == client_id and inspection.signed_by == "检查员乙"

@@ -3,7 +3,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import resolve_url
 
 #: Paths reachable without a session. The API authenticates by itself (401, not a redirect).
-PUBLIC_PREFIXES = ("/login/", "/static/", "/api/", "/healthz", "/public/", "/favicon.ico")
+PUBLIC_PREFIXES = (
+    "/login/",
+    "/static/",
+    "/api/",
+    "/healthz",
+    "/public/",
+    "/favicon.ico",
+    "/inspections/sw.js",  # a script with no data; browsers fetch it without a redirect
+)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

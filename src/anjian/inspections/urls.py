@@ -6,6 +6,7 @@ app_name = "inspections"
 urlpatterns = [
     path("", views.InspectionList.as_view(), name="list"),
     path("new/", views.inspection_start, name="start"),
+    path("sw.js", views.service_worker, name="service_worker"),
     path("<int:pk>/", views.inspection_detail, name="detail"),
     path("<int:pk>/report.<str:fmt>", views.report_download, name="report"),
     path("tasks/", views.my_tasks, name="tasks"),

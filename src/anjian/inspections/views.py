@@ -566,3 +566,15 @@ def statistics_page(request):
         "inspections/statistics.html",
         {"title": "检查统计", "form": form, "stats": inspection_statistics(request.user, period)},
     )
+
+
+def service_worker(request):
+    """The inspection pages' service worker, served under /inspections/ for its scope."""
+    from pathlib import Path
+
+    from django.http import HttpResponse
+
+    script = Path(__file__).resolve().parent / "static" / "inspections" / "sw.js"
+    response = HttpResponse(script.read_text(encoding="utf-8"), content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -94,6 +94,23 @@
     }, function () { note.textContent = "定位：未获取（可继续检查）"; }, { timeout: 10000 });
   }
 
+  // --- reopening without a connection ----------------------------------------
+  function keepForOffline() {
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register("/inspections/sw.js", { scope: "/inspections/" })
+        .catch(function () {});
+    }
+    if (!window.caches) return;
+    const urls = [window.location.href];
+    document.querySelectorAll("link[rel=stylesheet][href], script[src]").forEach(function (el) {
+      urls.push(el.href || el.src);
+    });
+    caches.open("anjian-inspections-v1")
+      .then(function (cache) { return cache.addAll(urls); })
+      .then(function () { form.dataset.offlineReady = "1"; })
+      .catch(function () {});
+  }
+
   // --- sending ----------------------------------------------------------------
   function showErrors(errors) {
     form.querySelectorAll(".inspection-item").forEach(function (card) { card.classList.remove("border-danger"); });
@@ -153,8 +170,15 @@
     }
   }
 
-  if (restore()) say("已恢复本机保存的未提交检查（照片如已选择也会一并提交）。", "info");
+  if (restore()) {
+    say("已恢复本机保存的未提交检查（照片如已选择也会一并提交）。", "info");
+  } else if (window.crypto && crypto.randomUUID) {
+    // A new inspection gets its own id here, not the one in a page copy served offline.
+    form.elements.client_id.value = crypto.randomUUID();
+    form.elements.started_at.value = new Date().toISOString();
+  }
   save();
+  keepForOffline();
   locate();
   form.addEventListener("change", function (event) {
     if (event.target.type === "file") storePhotos(event.target);

@@ -64,8 +64,13 @@ def home(request):
                 },
                 ensure_ascii=False,
             )
+    from anjian.core.overview import overview
+
+    figures = overview(request.user, scope_region) if not scope.nothing else []
     return render(
-        request, "home.html", {"cards": cards, "scope_region": scope_region, "chart": chart}
+        request,
+        "home.html",
+        {"cards": cards, "scope_region": scope_region, "chart": chart, "figures": figures},
     )
 
 

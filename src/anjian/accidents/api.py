@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from anjian.accidents import selectors, services
 from anjian.accidents.models import AccidentCategory
 from anjian.accidents.statistics import accident_statistics, target_report
-from anjian.core.api import ErrorOut, Pagination
+from anjian.core.api import ErrorOut, LocalDateTime, Pagination
 from anjian.core.periods import Period
 from anjian.enterprises.selectors import enterprise_get
 from anjian.orgs.models import Industry
@@ -110,13 +110,13 @@ class AccidentIn(FiguresIn):
     industry_code: str | None = None
     domain: str
     category: str = Field(..., description="GB 6441 类别代码，如 01 物体打击")
-    occurred_at: datetime
-    learnt_at: datetime
+    occurred_at: LocalDateTime
+    learnt_at: LocalDateTime
     place: str
     course: str
     measures: str
     other: str = ""
-    received_at: datetime | None = None
+    received_at: LocalDateTime | None = None
 
 
 class SupplementIn(FiguresIn):
@@ -126,14 +126,14 @@ class SupplementIn(FiguresIn):
 
 class ReceiveIn(Schema):
     authority: str = Field(..., description="县级 / 市级 / 省级 / 国务院")
-    received_at: datetime | None = None
+    received_at: LocalDateTime | None = None
     note: str = ""
 
 
 class ConcealmentIn(Schema):
     kind: str = Field(..., description="concealed 瞒报 / omitted 漏报")
     channel: str
-    known_at: datetime
+    known_at: LocalDateTime
     evidence: str
 
 

@@ -7,7 +7,8 @@ scope answer 404 exactly like missing ones.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -18,8 +19,20 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
 from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import AfterValidator
 
 from anjian.core.listing import capped_count
+
+
+def _aware(value: datetime) -> datetime:
+    """A time without an offset is local time (Asia/Shanghai), as the pages read it."""
+    from django.utils import timezone
+
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+#: Use for every datetime an API client sends: "2026-11-20T10:00" means Beijing time.
+LocalDateTime = Annotated[datetime, AfterValidator(_aware)]
 
 
 class BearerToken(HttpBearer):

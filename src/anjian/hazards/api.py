@@ -5,7 +5,7 @@ from django.http import Http404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from anjian.core.api import CappedPagination, ErrorOut, Pagination
+from anjian.core.api import CappedPagination, ErrorOut, LocalDateTime, Pagination
 from anjian.enterprises.selectors import enterprise_get
 from anjian.hazards import selectors, services
 from anjian.hazards.models import ExtensionRequest, HazardDomain
@@ -52,7 +52,7 @@ class HazardIn(Schema):
     level: str
     description: str
     source: str
-    found_at: datetime | None = None
+    found_at: LocalDateTime | None = None
     found_by_name: str | None = None
     legal_basis: str = ""
     immediate: bool = False
@@ -64,7 +64,7 @@ class PlanIn(Schema):
     responsible_person: str
     responsible_phone: str = ""
     funds: Decimal
-    deadline: datetime
+    deadline: LocalDateTime
     contingency: str
     goals: str = ""
     methods: str = ""
@@ -83,7 +83,7 @@ class ReasonIn(Schema):
 
 
 class ExtensionIn(Schema):
-    new_deadline: datetime
+    new_deadline: LocalDateTime
     reason: str
 
 

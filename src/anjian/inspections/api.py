@@ -8,7 +8,7 @@ from django.http import Http404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from anjian.core.api import ErrorOut, Pagination
+from anjian.core.api import ErrorOut, LocalDateTime, Pagination
 from anjian.core.periods import Period
 from anjian.enterprises.selectors import enterprise_get
 from anjian.inspections import selectors, services
@@ -106,7 +106,7 @@ class InspectionIn(Schema):
     place: str
     signed_by: str
     answers: list[AnswerIn]
-    started_at: datetime | None = None
+    started_at: LocalDateTime | None = None
     enterprise_signed_by: str = ""
     summary: str = ""
     latitude: float | None = None

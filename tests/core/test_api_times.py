@@ -64,3 +64,36 @@ def test_naive_times_are_local_time(world, client):
         content_type="application/json",
     )
     assert bad.status_code in (400, 422) and Accident.objects.count() == 1
+
+
+def test_ids_beyond_the_database_range_are_a_clear_400(world, client):
+    client.force_login(world.township)
+    for url, payload in (
+        (
+            "/api/v1/hazards",
+            {
+                "enterprise_id": 10**20,
+                "place": "x",
+                "domain": "fire",
+                "factor_class": "物的因素",
+                "level": "general",
+                "description": "d",
+                "source": "township",
+            },
+        ),
+        (
+            "/api/v1/inspections",
+            {
+                "client_id": "0b7e6a4c-1d7c-4a4e-9a0e-2f9b1f0c9d11",
+                "enterprise_id": 10**20,
+                "template_id": 1,
+                "kind": "township",
+                "place": "x",
+                "signed_by": "x",
+                "answers": [],
+            },
+        ),
+    ):
+        response = client.post(url, payload, content_type="application/json")
+        assert response.status_code in (400, 404, 422), (url, response.status_code)
+    assert client.get(f"/api/v1/accidents/{10**20}").status_code in (400, 404)

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -121,6 +122,13 @@ def on_service_validation_error(request, exc: DjangoValidationError):
     return error(
         request, 400, errors[0]["message"] if errors else "请求数据有误", "invalid", errors
     )
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def on_out_of_range(request, exc):
+    """A number the database cannot hold (an id of 10^20 …): the client's mistake."""
+    return error(request, 400, "参数超出范围或格式不正确", "invalid")
 
 
 @api.exception_handler(Http404)

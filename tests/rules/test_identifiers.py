@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from anjian.rules.identifiers import (
     CREDIT_CODE_CHARS,
+    child_code_length,
     credit_code_check_char,
     credit_code_is_valid,
     id_card_is_valid,
@@ -134,3 +135,11 @@ def test_region_levels_and_ancestors():
     assert region_ancestors("130202001") == ["13", "1302", "130202", "130202001"]
     with pytest.raises(ValueError):
         region_level("13020")
+
+
+@pytest.mark.parametrize(
+    ("prefix", "length"),
+    [("", 2), ("13", 4), ("1302", 6), ("130202", 9), ("130202001", 12), ("130202001001", 12)],
+)
+def test_child_code_length(prefix, length):
+    assert child_code_length(prefix) == length

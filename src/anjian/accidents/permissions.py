@@ -5,15 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from anjian.orgs.models import Role
+from anjian.orgs.permissions import acting_role as _role
 
 #: Who enters a 快报: the unit itself, or the government side that took the call.
 REPORTERS = frozenset({Role.ENTERPRISE, Role.TOWNSHIP, Role.SAFETY, Role.DEPARTMENT})
-
-
-def _role(user: Any) -> str | None:
-    if not (user.is_authenticated and user.is_active):
-        return None
-    return "operator" if user.is_superuser else user.role
 
 
 def can_report(user: Any) -> bool:

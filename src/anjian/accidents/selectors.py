@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from anjian.accidents.models import Accident, ControlTarget
 from anjian.core.access import get_scoped_or_404, scoped
+from anjian.core.periods import day_start
 
 
 def accidents_for(user: Any) -> QuerySet[Accident]:
@@ -25,10 +25,6 @@ def accident_get(user: Any, pk: Any) -> Accident:
         pk=pk,
     )
     return accident
-
-
-def day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def filter_accidents(

@@ -42,6 +42,7 @@ from anjian.rules.accidents import (
     investigation_period,
     reporting_chain,
 )
+from anjian.rules.identifiers import region_ancestors
 
 FIGURES = ("deaths", "missing", "serious_injuries", "minor_injuries", "direct_loss")
 CASUALTIES = ("deaths", "missing", "serious_injuries", "minor_injuries")
@@ -99,11 +100,11 @@ def _level(figures: dict[str, Any]) -> AccidentLevel:
 
 def _safety_people(accident: Accident) -> list[User]:
     """Users of the 应急管理部门 whose region covers the accident."""
-    code = accident.region_id
-    prefixes = {code[:n] for n in (2, 4, 6, 9, 12) if len(code) >= n}
     return list(
         User.objects.filter(
-            is_active=True, role=Role.SAFETY, organisation__region_id__in=prefixes
+            is_active=True,
+            role=Role.SAFETY,
+            organisation__region_id__in=region_ancestors(accident.region_id),
         ).select_related("organisation")
     )
 

@@ -19,14 +19,13 @@ from anjian.accidents.models import (
     ControlTarget,
     Domain,
 )
-from anjian.core.access import Scope, scope_for, scoped
+from anjian.core.access import scope_for, scoped
 from anjian.core.periods import Period
 from anjian.orgs.models import Industry
 from anjian.regions.models import Region
 from anjian.rules import indicators
+from anjian.rules.identifiers import child_code_length
 
-#: Region code length of the next level down: province 2 → city 4 → county 6 → township 9.
-CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}
 MEASURES = {
     "accidents": Count("pk"),
     "deaths": Sum("deaths"),
@@ -93,7 +92,7 @@ def accident_statistics(user: Any, period: Period, *, region: str | None = None)
     current = totals(qs)
     previous = totals(accidents_in(user, period.year_before(), region))
     base = region or scope_for(user).region_prefix or ""
-    child = Substr("region_id", 1, CHILD_LENGTH.get(len(base), 12))
+    child = Substr("region_id", 1, child_code_length(base))
     by_region = _breakdown(qs, child, {})
     names = dict(
         Region.objects.filter(code__in=[r["key"] for r in by_region]).values_list("code", "name")
@@ -122,21 +121,12 @@ def accident_statistics(user: Any, period: Period, *, region: str | None = None)
     }
 
 
-def _region_wide(scope: Scope) -> bool:
-    """Targets are for a whole region: only users who see all of it compare against them."""
-    return scope.everything or (
-        not scope.nothing
-        and scope.industry_codes is None
-        and scope.enterprise_id is None
-        and scope.grid_id is None
-    )
-
-
 def target_report(user: Any, region: Region, year: int) -> dict[str, Any]:
     """Deaths against the region's 控制指标 for `year` ("死亡12人，占控制指标18人的66%")
     and the four rates of R-STAT where the denominators are known."""
     scope = scope_for(user)
-    if not _region_wide(scope) or not scope.covers_region(region.code):
+    # targets are for a whole region: only users who see all of it compare against them
+    if not scope.region_wide or not scope.covers_region(region.code):
         return {"available": False}
     period = Period(date(year, 1, 1), date(year, 12, 31))
     qs = accidents_in(user, period, region.code)

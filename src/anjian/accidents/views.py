@@ -33,14 +33,10 @@ from anjian.core.access import scope_for
 from anjian.core.audit import history_for
 from anjian.core.exports import xlsx_response
 from anjian.core.forms import form_page, post_action
-from anjian.core.listing import Column, ListPage
+from anjian.core.listing import Column, ListPage, local_minute
 from anjian.core.periods import Period
 from anjian.enterprises.selectors import enterprise_get
 from anjian.regions.models import Region
-
-
-def _local(dt):
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else None
 
 
 def _wan(amount):
@@ -74,7 +70,7 @@ class AccidentList(ListPage):
     filter_form_class = AccidentFilterForm
     default_sort = "-occurred_at"
     columns = [
-        Column("发生时间", lambda a: _local(a.occurred_at), sort="occurred_at", link=True),
+        Column("发生时间", lambda a: local_minute(a.occurred_at), sort="occurred_at", link=True),
         Column("事故单位", lambda a: a.unit_name, sort="unit_name"),
         Column("发生地", lambda a: a.region.name, sort="region_id", phone=False),
         Column("领域", lambda a: a.get_domain_display(), sort="domain", phone=False),
@@ -465,7 +461,7 @@ class WatchList(ListPage):
         Column("企业", lambda w: w.enterprise.organisation.name, sort="enterprise_id"),
         Column("原因", lambda w: w.reason),
         Column("事故", lambda w: str(w.accident), phone=False),
-        Column("列入时间", lambda w: _local(w.added_at), sort="added_at"),
+        Column("列入时间", lambda w: local_minute(w.added_at), sort="added_at"),
     ]
 
     def queryset(self, request):

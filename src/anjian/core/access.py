@@ -92,6 +92,19 @@ class Scope:
         condition = self.q(paths)
         return qs.none() if condition is None else qs.filter(condition)
 
+    @property
+    def region_wide(self) -> bool:
+        """Whether the scope is a whole region subtree (no industry, enterprise or grid
+        restriction): the scopes region-level figures such as rollups and targets serve."""
+        if self.everything:
+            return True
+        return (
+            not self.nothing
+            and self.industry_codes is None
+            and self.enterprise_id is None
+            and self.grid_id is None
+        )
+
     def covers_region(self, code: str) -> bool:
         """Whether a region code lies inside the scope's region subtree."""
         if self.everything:

@@ -51,6 +51,13 @@ def detail_fields(obj: Any, names: list[str]) -> list[tuple[str, Any]]:
     return result
 
 
+def local_minute(moment: Any) -> str | None:
+    """A moment as lists and records show it: local time to the minute (None when unset)."""
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else None
+
+
 def capped_count(qs: QuerySet[Any], cap: int) -> tuple[int, bool]:
     """(count, capped): at most `cap` rows are counted. The count ignores ordering and
     selects no column, so the database may stop after `cap` + 1 rows in any index

@@ -15,8 +15,7 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """[first moment, first moment after) in the current time zone."""
-        first = timezone.make_aware(datetime.combine(self.start, time.min))
-        return first, timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+        return day_start(self.start), day_start(self.end + timedelta(days=1))
 
     def year_before(self) -> Period:
         """The same dates one year earlier (29 February becomes the 28th)."""

@@ -5,15 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from anjian.orgs.models import Role
+from anjian.orgs.permissions import acting_role as _role
 
 SUPERVISORS = frozenset({Role.SAFETY, Role.TOWNSHIP, Role.DEPARTMENT})
 REGISTRARS = SUPERVISORS | {Role.GRID, Role.ENTERPRISE}
-
-
-def _role(user: Any) -> str | None:
-    if not (user.is_authenticated and user.is_active):
-        return None
-    return "operator" if user.is_superuser else user.role
 
 
 def _own(user: Any, hazard: Any) -> bool:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from anjian.core.access import get_scoped_or_404, scoped
+from anjian.core.periods import day_start
 from anjian.hazards.models import Hazard, overdue_q
 from anjian.orgs.models import Organisation, SupervisionOverride
 
@@ -28,10 +28,6 @@ def hazard_get(user: Any, pk: Any) -> Hazard:
         pk=pk,
     )
     return hazard
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def filter_hazards(
@@ -84,9 +80,9 @@ def filter_hazards(
     if overdue:
         qs = qs.filter(overdue_q())
     if found_from:
-        qs = qs.filter(found_at__gte=_day_start(found_from))
+        qs = qs.filter(found_at__gte=day_start(found_from))
     if found_to:
-        qs = qs.filter(found_at__lt=_day_start(found_to) + timedelta(days=1))
+        qs = qs.filter(found_at__lt=day_start(found_to) + timedelta(days=1))
     return qs
 
 

@@ -29,10 +29,7 @@ from anjian.hazards.models import (
     overdue_q,
 )
 from anjian.regions.models import Region
-
-#: Region code length of the next level down: province 2 → city 4 → county 6 → township 9.
-CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}
-
+from anjian.rules.identifiers import child_code_length
 
 GROUP = ("domain_id", "level", "source", "child")
 COUNTS = ("found", "closed", "overdue")
@@ -67,11 +64,7 @@ def split_months(period: Period) -> tuple[tuple[date, date] | None, list[Period]
 
 def _rollup_covers(scope: Scope, child_length: int) -> bool:
     """The rollup has no industry, enterprise or grid, and regions down to townships."""
-    if child_length > rollup.REGION_LENGTH or scope.nothing:
-        return False
-    return scope.everything or (
-        scope.industry_codes is None and scope.enterprise_id is None and scope.grid_id is None
-    )
+    return child_length <= rollup.REGION_LENGTH and scope.region_wide
 
 
 def _grouped_rows(user: Any, period: Period, base: str, child_length: int) -> list[dict[str, Any]]:
@@ -135,7 +128,7 @@ def hazard_statistics(user: Any, period: Period, *, region: str | None = None) -
     found in `period` within the user's scope (optionally narrowed to `region`), with
     breakdowns by domain, level, source and the next region level down."""
     base = region or scope_for(user).region_prefix or ""
-    child_length = CHILD_LENGTH.get(len(base), 12)
+    child_length = child_code_length(base)
     rows = _grouped_rows(user, period, base, child_length)
 
     totals = _summed(rows, None).get(None) or _zero()

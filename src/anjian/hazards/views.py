@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from anjian.core.audit import history_for
 from anjian.core.forms import form_page, post_action
-from anjian.core.listing import Column, ListPage
+from anjian.core.listing import Column, ListPage, local_minute
 from anjian.enterprises.selectors import enterprise_get
 from anjian.hazards import permissions, selectors, services
 from anjian.hazards.forms import (
@@ -23,10 +23,6 @@ from anjian.hazards.forms import (
 )
 from anjian.hazards.models import ExtensionRequest, Level
 from anjian.orgs.models import Role
-
-
-def _local(dt):
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else None
 
 
 def _plan(h, field):
@@ -47,20 +43,20 @@ class HazardLedger(ListPage):
         Column("领域", lambda h: h.domain.name, sort="domain_id", phone=False),
         Column("等级", lambda h: h.get_level_display(), sort="level"),
         Column("来源", lambda h: h.get_source_display(), sort="source", phone=False),
-        Column("发现时间", lambda h: _local(h.found_at), sort="found_at", phone=False),
+        Column("发现时间", lambda h: local_minute(h.found_at), sort="found_at", phone=False),
         Column(
             "状态",
             lambda h: h.get_status_display() + ("（逾期）" if h.is_overdue() else ""),
             sort="status",
         ),
-        Column("整改期限", lambda h: _local(h.deadline), sort="deadline", phone=False),
+        Column("整改期限", lambda h: local_minute(h.deadline), sort="deadline", phone=False),
         Column("重复", lambda h: "是" if h.is_repeat else None, phone=False),
         # 五落实 columns: exported, not shown in the table
         Column("整改措施", lambda h: _plan(h, "measures"), table=False),
         Column("整改责任人", lambda h: _plan(h, "responsible_person"), table=False),
         Column("整改资金（元）", lambda h: _plan(h, "funds"), table=False),
         Column("应急预案/防范措施", lambda h: _plan(h, "contingency"), table=False),
-        Column("销号时间", lambda h: _local(h.closed_at), sort="closed_at", phone=False),
+        Column("销号时间", lambda h: local_minute(h.closed_at), sort="closed_at", phone=False),
     ]
 
     def queryset(self, request):
@@ -254,7 +250,7 @@ class ListedBoard(ListPage):
         Column("督办单位", lambda h: h.listing.supervising_org.name, phone=False),
         Column(
             "挂牌时间",
-            lambda h: _local(h.listing.listed_at),
+            lambda h: local_minute(h.listing.listed_at),
             sort="listing__listed_at",
             phone=False,
         ),
@@ -263,10 +259,10 @@ class ListedBoard(ListPage):
             lambda h: h.get_status_display() + ("（逾期）" if h.is_overdue() else ""),
             sort="status",
         ),
-        Column("整改期限", lambda h: _local(h.deadline), sort="deadline", phone=False),
+        Column("整改期限", lambda h: local_minute(h.deadline), sort="deadline", phone=False),
         Column(
             "下次进展报告",
-            lambda h: None if h.status == "closed" else _local(h.listing.next_report_due()),
+            lambda h: None if h.status == "closed" else local_minute(h.listing.next_report_due()),
             phone=False,
         ),
     ]

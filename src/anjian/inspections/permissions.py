@@ -6,6 +6,7 @@ from typing import Any
 
 from anjian.inspections.models import Kind
 from anjian.orgs.models import Role
+from anjian.orgs.permissions import acting_role as _role
 
 KINDS_BY_ROLE = {
     Role.ENTERPRISE: {Kind.SELF},
@@ -14,12 +15,6 @@ KINDS_BY_ROLE = {
     Role.DEPARTMENT: {Kind.DEPARTMENT, Kind.JOINT, Kind.UNANNOUNCED},
     Role.SAFETY: {Kind.DEPARTMENT, Kind.JOINT, Kind.UNANNOUNCED, Kind.TOWNSHIP},
 }
-
-
-def _role(user: Any) -> str | None:
-    if not (user.is_authenticated and user.is_active):
-        return None
-    return "operator" if user.is_superuser else user.role
 
 
 def kinds_for(user: Any) -> set[str]:

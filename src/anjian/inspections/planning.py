@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from anjian.core.access import scope_for, scoped
@@ -17,6 +18,7 @@ from anjian.enterprises.selectors import enterprises_for
 from anjian.hazards.models import Hazard, Status
 from anjian.inspections.models import Answer, Campaign, Inspection, InspectionPlan
 from anjian.regions.models import Region
+from anjian.rules.identifiers import child_code_length
 
 MONTHS = {
     InspectionPlan.Frequency.MONTHLY: 1,
@@ -168,7 +170,7 @@ def inspection_statistics(user: Any, period: Period) -> dict[str, Any]:
 
     def breakdown(key: Any, label: str) -> list[dict[str, Any]]:
         rows = (
-            qs.values(key=key if not isinstance(key, str) else _f(key))
+            qs.values(key=F(key) if isinstance(key, str) else key)
             .annotate(
                 inspections=Count("pk", distinct=True),
                 enterprises=Count("enterprise", distinct=True),
@@ -178,11 +180,8 @@ def inspection_statistics(user: Any, period: Period) -> dict[str, Any]:
         )
         return [{**r, "label": r["key"] or label} for r in rows]
 
-    from django.db.models.functions import Substr
-
     base = scope_for(user).region_prefix or ""
-    child = {0: 2, 2: 4, 4: 6, 6: 9}.get(len(base), 12)
-    by_region = breakdown(Substr("region_code", 1, child), "—")
+    by_region = breakdown(Substr("region_code", 1, child_code_length(base)), "—")
     names = dict(
         Region.objects.filter(code__in=[r["key"] for r in by_region]).values_list("code", "name")
     )
@@ -202,12 +201,6 @@ def inspection_statistics(user: Any, period: Period) -> dict[str, Any]:
         "by_inspector": breakdown("inspector__full_name", "—"),
         "by_campaign": breakdown("campaign__name", "（不属于专项整治）"),
     }
-
-
-def _f(name: str) -> Any:
-    from django.db.models import F
-
-    return F(name)
 
 
 def _planned(user: Any, period: Period) -> dict[str, int]:

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
+from anjian.core.listing import local_minute
 from anjian.inspections.models import Answer, Inspection
 
 #: Fonts tried in order when ANJIAN_PDF_FONT is not set: (path, index in a collection).
@@ -34,8 +34,8 @@ def cjk_font() -> tuple[str, int]:
     raise FontMissing("生成PDF需要中文字体：apt-get install fonts-noto-cjk，或设置 ANJIAN_PDF_FONT")
 
 
-def _local(dt: Any) -> str:
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
+def _local(moment: Any) -> str:
+    return local_minute(moment) or ""
 
 
 def _facts(inspection: Inspection) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_http_methods
 
 from anjian.core.audit import history_for
 from anjian.core.forms import apply_service_errors
-from anjian.core.listing import Column, ListPage
+from anjian.core.listing import Column, ListPage, local_minute
 from anjian.enterprises.selectors import enterprise_get
 from anjian.inspections import permissions, selectors, services
 from anjian.inspections.forms import InspectionFilterForm, InspectionForm, png_from_data_url
@@ -18,12 +18,6 @@ from anjian.inspections.models import (
 )
 
 
-def _local(dt):
-    from django.utils import timezone
-
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else None
-
-
 class InspectionList(ListPage):
     title = "检查记录"
     template_name = "inspections/list.html"
@@ -31,7 +25,7 @@ class InspectionList(ListPage):
     export_name = "检查记录"
     default_sort = "-finished_at"
     columns = [
-        Column("完成时间", lambda i: _local(i.finished_at), sort="finished_at", link=True),
+        Column("完成时间", lambda i: local_minute(i.finished_at), sort="finished_at", link=True),
         Column("被检查单位", lambda i: i.enterprise.organisation.name, sort="enterprise_id"),
         Column("检查类型", lambda i: i.get_kind_display(), sort="kind"),
         Column("检查表", lambda i: str(i.template), phone=False),

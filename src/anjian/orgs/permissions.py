@@ -7,6 +7,13 @@ from typing import Any
 from anjian.core.access import scope_for
 
 
+def acting_role(user: Any) -> str | None:
+    """The role a user acts in: "operator" for superusers, None when signed out or inactive."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    return "operator" if user.is_superuser else str(user.role)
+
+
 def can_manage_organisations(user: Any) -> bool:
     """Operators, and admins of a safety authority (应急管理局/安委办) in their region."""
     if not user.is_authenticated:

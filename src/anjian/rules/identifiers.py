@@ -108,6 +108,13 @@ def region_level(code: str) -> int:
     return REGION_LEVEL_BY_LENGTH[len(code)]
 
 
+def child_code_length(prefix: str) -> int:
+    """The code length one level below `prefix` ("" → provinces; R-ID-3): 2 → 4 → 6 → 9 → 12.
+    A village has no level below; its own length (12) is returned."""
+    lengths = sorted(REGION_LEVEL_BY_LENGTH)
+    return next((n for n in lengths if n > len(prefix)), lengths[-1])
+
+
 def region_ancestors(code: str) -> list[str]:
     """The codes from the province down to `code` itself (R-ID-3: a code is a path)."""
     level = region_level(code)

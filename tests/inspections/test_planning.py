@@ -367,3 +367,25 @@ def test_inspection_list_filters(world, checklist, client):
     assert "共 0 条" in none or "暂无" in none
     bad = client.get("/inspections/", {"finished_from": "2026-02-01", "finished_to": "2026-01-01"})
     assert bad.status_code == 200 and "结束日期不能早于开始日期" in bad.content.decode()
+
+
+def test_lead_and_participants_are_government_side(world, checklist):
+    from anjian.orgs.models import Organisation
+
+    lubei = Organisation.objects.get(name="路北区应急管理局")
+    with pytest.raises(ValidationError) as exc:
+        services.campaign_create(
+            actor=world.bureau,
+            data={
+                "name": "x",
+                "start": date(2026, 1, 1),
+                "end": date(2026, 2, 1),
+                "region": Region.objects.get(code="130202"),
+                "lead": lubei,
+            },
+            domains=[HazardDomain.objects.get(code="fire")],
+        )
+    assert "lead" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        submit(world, checklist, actor=world.bureau, kind="joint", participants=[world.building_co])
+    assert "participants" in exc.value.message_dict and not Inspection.objects.exists()

@@ -147,7 +147,7 @@ def submit(request, payload: InspectionIn):
         raise ValidationError({"template_id": "检查表不存在"})
     plan = point = campaign = None
     if payload.plan_id:
-        plan = InspectionPlan.objects.filter(pk=payload.plan_id).first()
+        plan = InspectionPlan.objects.filter(pk=payload.plan_id, inspector=request.auth).first()
         if plan is None:
             raise ValidationError({"plan_id": "检查计划不存在"})
     if payload.point_token:

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from anjian.core import audit
+from anjian.core.access import scope_for
 from anjian.core.models import AuditEntry
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import services as hazard_services
@@ -41,6 +42,12 @@ from anjian.orgs.models import Organisation, User
 PNG = b"\x89PNG\r\n\x1a\n"
 MAX_SIGNATURE_BYTES = 300 * 1024
 CLOCK_SLACK = timedelta(minutes=5)
+#: Organisations that take part in joint enforcement and lead campaigns.
+GOVERNMENT_KINDS = {
+    Organisation.Kind.GOVERNMENT,
+    Organisation.Kind.SAFETY,
+    Organisation.Kind.DEPARTMENT,
+}
 #: A phone may keep an inspection for a while before the connection returns.
 LONGEST_OFFLINE = timedelta(days=7)
 
@@ -140,6 +147,8 @@ def inspection_submit(
         errors["started_at"] = "开始时间不正确。"
     if kind == Kind.JOINT and not participants:
         errors["participants"] = "联合执法须列明参加部门。"
+    if any(org.kind not in GOVERNMENT_KINDS for org in participants or []):
+        errors["participants"] = "参加单位须为政府、应急管理或行业主管部门。"
     if plan is not None and (
         plan.inspector_id != actor.pk
         or plan.template.family != template.family
@@ -371,8 +380,6 @@ def campaign_create(
     cooperating: list[Organisation] | None = None,
 ) -> Campaign:
     """专项整治: period, domains, targets by filter, lead and cooperating departments."""
-    from anjian.core.access import scope_for
-
     if not permissions.can_manage(actor):
         raise PermissionDenied("无权部署专项整治。")
     campaign = Campaign(created_by=actor, **data)
@@ -385,6 +392,14 @@ def campaign_create(
         errors["domains"] = "请选择整治领域。"
     if campaign.flag and campaign.flag not in ENTERPRISE_FLAGS:
         errors["flag"] = "企业类型不正确。"
+    scope = scope_for(actor)
+    if campaign.lead_id and (
+        campaign.lead.kind not in GOVERNMENT_KINDS
+        or not scope.covers_region(campaign.lead.region_id)
+    ):
+        errors["lead"] = "牵头部门须为本辖区的政府或部门。"
+    if any(org.kind not in GOVERNMENT_KINDS for org in cooperating or []):
+        errors["cooperating"] = "配合单位须为政府或部门。"
     if errors:
         raise ValidationError(errors)
     campaign.full_clean()

@@ -65,3 +65,28 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def contexts(browser):
+    """Browser contexts of the test, closed before the live server goes away."""
+    opened = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def login(browser, live_server, username, opened, **context):
+    """A page signed in as `username` in a new context (kept in `opened`)."""
+    from tests.factories import PASSWORD
+
+    browser_context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **context)
+    opened.append(browser_context)
+    page = browser_context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+    return page

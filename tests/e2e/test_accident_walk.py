@@ -7,22 +7,13 @@ import pytest
 from django.utils import timezone
 
 from anjian.accidents.models import Accident
-from tests.e2e.conftest import screenshot
-from tests.e2e.test_hazard_walk import _login
+from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def contexts(browser):
-    opened = []
-    yield opened
-    for context in opened:
-        context.close()
-
-
 def test_accident_report_supplement_and_statistics(browser, live_server, world, contexts):
-    page = _login(browser, live_server, "bureau", contexts)
+    page = login(browser, live_server, "bureau", contexts)
     page.goto(f"{live_server.url}/enterprises/{world.building_co.pk}/")
     page.get_by_test_id("report-accident").click()
     occurred = timezone.localtime() - timedelta(hours=3)

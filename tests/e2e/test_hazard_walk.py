@@ -4,38 +4,15 @@ enterprise, to closure — through the real pages in Chromium."""
 import pytest
 
 from anjian.hazards.models import Hazard, Status
-from tests.e2e.conftest import screenshot
-from tests.factories import PASSWORD
+from tests.e2e.conftest import login, screenshot
 from tests.hazards.conftest import PNG
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def contexts(browser):
-    """Browser contexts of the test, closed before the live server goes away."""
-    opened = []
-    yield opened
-    for context in opened:
-        context.close()
-
-
-def _login(browser, live_server, username, opened, **context):
-    browser_context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **context)
-    opened.append(browser_context)
-    page = browser_context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return page
-
-
 def test_hazard_from_registration_to_closure(browser, live_server, world, contexts):
     # 1. the township inspector registers it from the enterprise's page
-    township = _login(browser, live_server, "township", contexts)
+    township = login(browser, live_server, "township", contexts)
     township.goto(f"{live_server.url}/enterprises/{world.building_co.pk}/")
     township.get_by_test_id("register-hazard").click()
     township.get_by_label("部位/设备").fill("2号塔吊")
@@ -50,7 +27,7 @@ def test_hazard_from_registration_to_closure(browser, live_server, world, contex
     url = f"{live_server.url}/hazards/{hazard.pk}/"
 
     # 2. the enterprise records the 五落实 plan and submits its rectification, on a phone
-    enterprise = _login(
+    enterprise = login(
         browser,
         live_server,
         "ent",

@@ -6,25 +6,16 @@ import pytest
 
 from anjian.hazards.models import Hazard
 from anjian.inspections.models import ChecklistTemplate, Inspection
-from tests.e2e.conftest import screenshot
-from tests.e2e.test_hazard_walk import _login
+from tests.e2e.conftest import login, screenshot
 from tests.hazards.conftest import PNG
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def contexts(browser):
-    opened = []
-    yield opened
-    for context in opened:
-        context.close()
-
-
 def test_phone_inspection_survives_a_dropped_connection(browser, live_server, world, contexts):
     template = ChecklistTemplate.objects.get(name="消防安全通用检查表", is_current=True)
     items = list(template.items())
-    page = _login(
+    page = login(
         browser,
         live_server,
         "township",
@@ -88,7 +79,7 @@ def test_phone_inspection_survives_a_dropped_connection(browser, live_server, wo
 def test_an_inspection_page_reopens_without_a_connection(browser, live_server, world, contexts):
     template = ChecklistTemplate.objects.get(name="消防安全通用检查表", is_current=True)
     items = list(template.items())
-    page = _login(
+    page = login(
         browser,
         live_server,
         "township",

@@ -13,6 +13,7 @@ from anjian.accidents.models import (
     Finding,
     Investigation,
 )
+from anjian.accidents.services import REPORT_FIELDS
 from anjian.core.access import scope_for
 from anjian.core.forms import StyledFormMixin
 from anjian.orgs.models import Industry
@@ -76,20 +77,7 @@ class AccidentForm(StyledFormMixin, FiguresMixin, forms.ModelForm):
 
     class Meta:
         model = Accident
-        fields = [
-            "unit_name",
-            "unit_overview",
-            "region",
-            "industry",
-            "domain",
-            "category",
-            "occurred_at",
-            "learnt_at",
-            "place",
-            "course",
-            "measures",
-            "other",
-        ]
+        fields = list(REPORT_FIELDS)
         widgets = {
             "unit_overview": forms.Textarea(attrs={"rows": 2}),
             "course": forms.Textarea(attrs={"rows": 3}),

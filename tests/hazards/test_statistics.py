@@ -113,3 +113,30 @@ def test_statistics_page_and_api(world, spread, client):
         ).status_code
         == 400
     )
+
+
+def test_township_cannot_read_wider_rollups_through_the_region_filter(world, spread, client):
+    """The reported leak: whole months come from the region-wide rollup, which must never
+    answer for a region wider than (or beside) the caller's scope."""
+    services.hazard_register(
+        actor=world.other_district_bureau,
+        enterprise=world.lubei_co.enterprise,
+        data=hazard_data(place="F"),
+    )
+    client.force_login(world.township)
+    url = "/api/v1/hazards/statistics/summary"
+    today = timezone.localdate()
+    period = {"start": f"{today.year - 2}-01-01", "end": f"{today.year}-12-31"}
+    own = client.get(url, {**period, "region": "130202001"}).json()
+    assert own["totals"]["found"] == 4
+    # an ancestor of the township narrows to the township's own figures
+    for wider in ("130202", "1302", "13"):
+        answer = client.get(url, {**period, "region": wider})
+        assert answer.status_code == 200, wider
+        assert answer.json() == own, wider
+    # a sibling township or another district answers like a region that does not exist
+    missing = client.get(url, {**period, "region": "139999"})
+    assert missing.status_code == 404
+    for beside in ("130202002", "130203", "130203001"):
+        answer = client.get(url, {**period, "region": beside})
+        assert (answer.status_code, answer.json()) == (404, missing.json()), beside

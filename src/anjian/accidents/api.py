@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from anjian.accidents import selectors, services
 from anjian.accidents.models import AccidentCategory
 from anjian.accidents.statistics import accident_statistics, target_report
+from anjian.core.access import listed_region, scoped_region
 from anjian.core.api import ErrorOut, LocalDateTime, Pagination
 from anjian.core.periods import Period
 from anjian.enterprises.selectors import enterprise_get
@@ -159,7 +160,7 @@ def list_accidents(
     return (
         selectors.filter_accidents(
             selectors.accidents_for(request.auth),
-            region=region,
+            region=listed_region(request.auth, region),
             unit=unit,
             level=level,
             category=category,
@@ -287,9 +288,9 @@ def statistics(request, start: date, end: date, region: str | None = None):
 
 @router.get("/statistics/target", summary="控制指标使用情况与四项指标")
 def target(request, region: str, year: int):
-    place = Region.objects.filter(code=region).first()
-    if place is None:
-        raise ValidationError({"region": "区划不存在"})
+    # outside the scope answers like a region that does not exist (404); an ancestor of
+    # the caller's region means the caller's own
+    place = Region.objects.get(code=scoped_region(request.auth, region))
     report = target_report(request.auth, place, year)
     if not report["available"]:
         return {"available": False}

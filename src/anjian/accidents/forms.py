@@ -239,7 +239,7 @@ class AccidentFilterForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
-        _root_at_scope(self.fields["region"], request)
+        self.fields["region"].limit_to_scope(request.user)
 
     def clean(self):
         data = super().clean()
@@ -260,7 +260,7 @@ class StatisticsForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
-        _root_at_scope(self.fields["region"], request)
+        self.fields["region"].limit_to_scope(request.user)
 
     def clean(self):
         data = super().clean()
@@ -276,7 +276,7 @@ class MonthlyForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
-        _root_at_scope(self.fields["region"], request)
+        self.fields["region"].limit_to_scope(request.user)
 
 
 class TargetForm(StyledFormMixin, forms.ModelForm):

@@ -19,7 +19,7 @@ from anjian.accidents.models import (
     ControlTarget,
     Domain,
 )
-from anjian.core.access import scope_for, scoped
+from anjian.core.access import scope_for, scoped, scoped_region
 from anjian.core.periods import Period
 from anjian.orgs.models import Industry
 from anjian.regions.models import Region
@@ -87,7 +87,8 @@ def accident_statistics(user: Any, period: Period, *, region: str | None = None)
     """Accidents, deaths, missing, injuries and direct loss for accidents that occurred
     in `period` within the user's scope (optionally narrowed to `region`): totals, the
     same period a year earlier, and breakdowns by level, category, domain, industry,
-    the next region level down and month."""
+    the next region level down and month. A region outside the scope raises Http404."""
+    region = scoped_region(user, region)
     qs = accidents_in(user, period, region)
     current = totals(qs)
     previous = totals(accidents_in(user, period.year_before(), region))
@@ -123,7 +124,11 @@ def accident_statistics(user: Any, period: Period, *, region: str | None = None)
 
 def target_report(user: Any, region: Region, year: int) -> dict[str, Any]:
     """Deaths against the region's 控制指标 for `year` ("死亡12人，占控制指标18人的66%")
-    and the four rates of R-STAT where the denominators are known."""
+    and the four rates of R-STAT where the denominators are known. A region outside the
+    scope raises Http404; an ancestor of the user's region means the user's own."""
+    code = scoped_region(user, region.code)
+    if code != region.code:
+        region = Region.objects.get(code=code)
     scope = scope_for(user)
     # targets are for a whole region: only users who see all of it compare against them
     if not scope.region_wide or not scope.covers_region(region.code):
@@ -191,6 +196,7 @@ def target_report(user: Any, region: Region, year: int) -> dict[str, Any]:
 def monthly_table(user: Any, year: int, month: int, region: str | None = None) -> list[list[Any]]:
     """The monthly statistics table (生产安全事故统计月报): one row per domain and a 合计,
     with this month, the year to date, the same period last year and the change."""
+    region = scoped_region(user, region)
     last_day = (date(year, month % 12 + 1, 1) if month < 12 else date(year + 1, 1, 1)).toordinal()
     month_period = Period(date(year, month, 1), date.fromordinal(last_day - 1))
     to_date = Period(date(year, 1, 1), month_period.end)

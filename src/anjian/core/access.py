@@ -9,6 +9,15 @@ the mechanism fails closed.
 
 Records outside the scope answer exactly like records that do not exist:
 `get_scoped_or_404` raises Http404 for both.
+
+Filters a user sends are intersected with the scope here too. A region filter goes
+through `scoped_region` on every page, API endpoint, export and statistic (rollups
+included): a region inside the scope narrows, an ancestor of the user's region means
+the user's own region, and anything else answers like a region that does not exist
+(a statistic or target: 404; a list: nothing, see `listed_region`).
+Industry, enterprise and grid filters only ever narrow querysets that `scoped` has
+already restricted, and the region-wide rollups carry none of those facts (see
+`Scope.region_wide`), so they cannot widen what a user sees.
 """
 
 from __future__ import annotations
@@ -105,6 +114,20 @@ class Scope:
             and self.grid_id is None
         )
 
+    def narrow_region(self, code: str) -> str | None:
+        """The region subtree a filter for `code` leaves inside the scope: `code` itself
+        when it lies inside, the scope's own region when `code` is an ancestor of it,
+        None when the two are disjoint (or the scope sees nothing)."""
+        if self.everything:
+            return code
+        if self.nothing or not self.region_prefix:
+            return None
+        if code.startswith(self.region_prefix):
+            return code
+        if self.region_prefix.startswith(code):
+            return self.region_prefix
+        return None
+
     def covers_region(self, code: str) -> bool:
         """Whether a region code lies inside the scope's region subtree."""
         if self.everything:
@@ -178,6 +201,41 @@ def get_scoped_or_404(qs: models.QuerySet[M], user: Any, **lookup: Any) -> M:
         return scoped(qs, user).get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404("未找到该记录") from exc
+
+
+def scoped_region(user: Any, code: str | None) -> str | None:
+    """The region code a user's region filter stands for, intersected with the scope.
+
+    None (no filter) stays None: the whole scope. A region inside the scope is kept; an
+    ancestor of the user's region narrows to the user's own region; a region outside
+    the scope raises Http404 exactly like a region that does not exist. Every region
+    filter and every region-wide figure (rollups, control targets) goes through here.
+    """
+    if code is None or code == "":
+        return None
+    from anjian.regions.models import Region
+
+    # Region codes are digit paths; anything else (NUL, text) names no region at all.
+    well_formed = isinstance(code, str) and code.isascii() and code.isdigit() and len(code) <= 12
+    if not well_formed or not Region.objects.filter(code=code).exists():
+        raise Http404("未找到该区划")
+    narrowed = scope_for(user).narrow_region(code)
+    if narrowed is None:
+        raise Http404("未找到该区划")
+    return narrowed
+
+
+#: A region prefix no region code has (codes are digits): a list filtered by it is empty.
+NOWHERE = "-"
+
+
+def listed_region(user: Any, code: str | None) -> str | None:
+    """`scoped_region` for list filters: a region outside the scope lists nothing, as an
+    unknown region does (NOWHERE), instead of answering 404."""
+    try:
+        return scoped_region(user, code)
+    except Http404:
+        return NOWHERE
 
 
 def unscoped(qs: models.QuerySet[M]) -> models.QuerySet[M]:

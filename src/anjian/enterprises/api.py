@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from anjian.core.access import listed_region
 from anjian.core.api import ErrorOut, Pagination
 from anjian.enterprises import selectors, services
 from anjian.enterprises.models import KEY_FLAGS
@@ -160,7 +161,13 @@ def list_enterprises(
     allowed_sorts = {"name", "region_id", "enterprise__status", "enterprise__employees", "id"}
     order = sort if sort.lstrip("-") in allowed_sorts else "-id"
     return selectors.filter_register(
-        rows, q=q, region=region, industry=industry, department=dept, status=status, flags=flag
+        rows,
+        q=q,
+        region=listed_region(request.auth, region),
+        industry=industry,
+        department=dept,
+        status=status,
+        flags=flag,
     ).order_by(order, "pk")
 
 

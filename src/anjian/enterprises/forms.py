@@ -50,9 +50,7 @@ class EnterpriseFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         user = request.user
-        scope = scope_for(user)
-        if not scope.everything and scope.region_prefix:
-            self.fields["region"].set_root(scope.region_prefix)
+        self.fields["region"].limit_to_scope(user)
         self.fields["department"].queryset = departments_visible_to(user)
 
 

@@ -5,6 +5,7 @@ from django.http import Http404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from anjian.core.access import listed_region
 from anjian.core.api import CappedPagination, ErrorOut, LocalDateTime, Pagination
 from anjian.enterprises.selectors import enterprise_get
 from anjian.hazards import selectors, services
@@ -109,7 +110,7 @@ def list_hazards(
     """The same rows as the ledger page for the same filters and scope."""
     return selectors.filter_hazards(
         selectors.hazards_for(request.auth),
-        region=region,
+        region=listed_region(request.auth, region),
         enterprise=enterprise,
         domain=domain,
         level=level,

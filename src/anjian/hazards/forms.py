@@ -165,11 +165,7 @@ class HazardFilterForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from anjian.core.access import scope_for
-
-        scope = scope_for(request.user)
-        if not scope.everything and scope.region_prefix:
-            self.fields["region"].set_root(scope.region_prefix)
+        self.fields["region"].limit_to_scope(request.user)
         from anjian.enterprises.forms import departments_visible_to
 
         self.fields["department"].queryset = departments_visible_to(request.user)
@@ -224,11 +220,7 @@ class StatisticsForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from anjian.core.access import scope_for
-
-        scope = scope_for(request.user)
-        if not scope.everything and scope.region_prefix:
-            self.fields["region"].set_root(scope.region_prefix)
+        self.fields["region"].limit_to_scope(request.user)
 
     def clean(self):
         data = super().clean()

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 
-from anjian.core.access import Scope, scope_for, scoped
+from anjian.core.access import Scope, scope_for, scoped, scoped_region
 from anjian.core.periods import Period
 from anjian.hazards import rollup
 from anjian.hazards.models import (
@@ -75,7 +75,11 @@ def _grouped_rows(user: Any, period: Period, base: str, child_length: int) -> li
     live_periods = [period]
     rows: list[dict[str, Any]] = []
     months, edges = split_months(period)
-    if months is not None and _rollup_covers(scope_for(user), child_length):
+    scope = scope_for(user)
+    # The rollup is not scoped: it may answer only for a region inside the user's scope
+    # (`base` has been through `scoped_region`; this keeps it so for any other caller).
+    inside = scope.narrow_region(base) == base
+    if months is not None and inside and _rollup_covers(scope, child_length):
         live_periods = edges
         monthly = HazardMonth.objects.order_by().filter(month__gte=months[0], month__lt=months[1])
         if base:
@@ -126,8 +130,9 @@ def _summed(rows: list[dict[str, Any]], key: str | None) -> dict[Any, dict[str, 
 def hazard_statistics(user: Any, period: Period, *, region: str | None = None) -> dict[str, Any]:
     """Found, closed (整改), 整改率, overdue, 重大 found/closed/open and funds for hazards
     found in `period` within the user's scope (optionally narrowed to `region`), with
-    breakdowns by domain, level, source and the next region level down."""
-    base = region or scope_for(user).region_prefix or ""
+    breakdowns by domain, level, source and the next region level down. A region
+    outside the scope raises Http404 (`scoped_region`)."""
+    base = scoped_region(user, region) or scope_for(user).region_prefix or ""
     child_length = child_code_length(base)
     rows = _grouped_rows(user, period, base, child_length)
 

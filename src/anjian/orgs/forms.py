@@ -26,9 +26,8 @@ class OrganisationFilterForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
-        scope = scope_for(request.user) if request else None
-        if scope is not None and not scope.everything and scope.region_prefix:
-            self.fields["region"].set_root(scope.region_prefix)
+        if request is not None:
+            self.fields["region"].limit_to_scope(request.user)
 
 
 class OrganisationForm(StyledFormMixin, forms.ModelForm):

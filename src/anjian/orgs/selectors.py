@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from anjian.core.access import get_scoped_or_404, scoped
+from anjian.core.access import get_scoped_or_404, listed_region, scoped
 from anjian.orgs.models import ApiToken, Organisation, User
 
 
@@ -19,7 +19,9 @@ def organisations_for(
     industry: str | None = None,
     is_active: bool | None = None,
 ) -> QuerySet[Organisation]:
-    """Organisations `user` may see, filtered. `region` is a code: its whole subtree."""
+    """Organisations `user` may see, filtered. `region` is a code: its whole subtree,
+    intersected with the user's scope (outside it: nothing, like an unknown region)."""
+    region = listed_region(user, region)
     qs = scoped(Organisation.objects.all(), user).select_related("region", "industry", "parent")
     return filter_organisations(
         qs, q=q, kind=kind, region=region, industry=industry, is_active=is_active

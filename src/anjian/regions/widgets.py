@@ -85,7 +85,9 @@ class RegionPickerWidget(forms.Widget):
         )
         context["widget"]["url"] = reverse("regions:picker")
         if not context["widget"]["levels"]:
-            fixed = str(value) if value else self.root
+            # a value outside the root is never named back (it answers like no region)
+            inside = value and (not self.root or str(value).startswith(self.root))
+            fixed = str(value) if inside else self.root
             region = Region.objects.filter(code=fixed).first() if fixed else None
             context["widget"]["fixed_code"] = fixed or ""
             context["widget"]["fixed_name"] = region.full_name if region else "（无可选区划）"
@@ -116,6 +118,7 @@ class RegionField(forms.ModelChoiceField):
         kwargs.setdefault("widget", RegionPickerWidget(root=root, max_level=max_level))
         super().__init__(**kwargs)
         self.min_level = min_level
+        self.scope_user: Any = None
         self.set_root(root, max_level=max_level)
 
     def set_root(self, root: str | None, *, max_level: int | None = None) -> None:
@@ -124,7 +127,30 @@ class RegionField(forms.ModelChoiceField):
         if max_level is not None:
             self.widget.max_level = max_level
 
+    def limit_to_scope(self, user: Any) -> None:
+        """Make this a filter within `user`'s scope: the picker starts at the scope's
+        region, and the choice is intersected with the scope by `core.access.scoped_region`
+        (an ancestor of the user's region means the user's own; a region outside the scope
+        is refused exactly like a region that does not exist)."""
+        from anjian.core.access import scope_for
+
+        self.scope_user = user
+        scope = scope_for(user)
+        if not scope.everything and scope.region_prefix:
+            self.set_root(scope.region_prefix)
+
     def clean(self, value):
+        if self.scope_user is not None and value not in self.empty_values:
+            from django.http import Http404
+
+            from anjian.core.access import scoped_region
+
+            try:
+                value = scoped_region(self.scope_user, str(value))
+            except Http404:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                ) from None
         region = super().clean(value)
         if region is None:
             return region

@@ -29,6 +29,23 @@ def test_list_filters(world, client):
     assert "宏达建筑公司" in page and "友谊商场公司" not in page
 
 
+def test_list_api_filters_by_flags_in_the_query_string(world, client):
+    client.force_login(world.bureau)
+    Enterprise.objects.filter(pk=world.chemical_co.pk).update(
+        is_hazardous_chemicals=True, is_crowded_place=True
+    )
+    Enterprise.objects.filter(pk=world.youyi_co.pk).update(is_crowded_place=True)
+
+    def names(query):
+        response = client.get(f"/api/v1/enterprises?{query}")
+        assert response.status_code == 200, response.content
+        return {row["name"] for row in response.json()["items"]}
+
+    assert names("flag=is_hazardous_chemicals") == {"永兴化工公司"}
+    assert names("flag=is_crowded_place") == {"永兴化工公司", "友谊商场公司"}
+    assert names("flag=is_crowded_place&flag=is_hazardous_chemicals") == {"永兴化工公司"}
+
+
 def test_register_through_the_form(world, client):
     client.force_login(world.bureau)
     page = client.post("/enterprises/new/", {**FORM, "credit_code": "123"}).content.decode()

@@ -2,7 +2,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from anjian.core.access import listed_region
@@ -148,7 +148,8 @@ def list_enterprises(
     industry: str | None = None,
     department: int | None = None,
     status: str | None = None,
-    flag: list[str] | None = None,
+    # a list without Query[...] would be read from a request body, which a GET has not
+    flag: Query[list[str] | None] = None,
     sort: str = "-id",
 ):
     """The same rows as the list page for the same filters and scope."""

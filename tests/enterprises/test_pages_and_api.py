@@ -46,6 +46,25 @@ def test_list_api_filters_by_flags_in_the_query_string(world, client):
     assert names("flag=is_crowded_place&flag=is_hazardous_chemicals") == {"永兴化工公司"}
 
 
+def test_list_api_department_filter_stays_within_the_visible_departments(world, client):
+    from tests.factories import OrganisationFactory
+
+    lubei_zhujian = OrganisationFactory(
+        name="路北区住建局", kind=Organisation.Kind.DEPARTMENT, region=world.lubei_co.region
+    )
+    client.force_login(world.bureau)
+
+    def names(department):
+        response = client.get("/api/v1/enterprises", {"department": department})
+        assert response.status_code == 200, response.content
+        return {row["name"] for row in response.json()["items"]}
+
+    assert names(world.zhujian.organisation_id) == {"宏达建筑公司"}
+    # another district's department, or none at all: nothing, never the whole register
+    assert names(lubei_zhujian.pk) == set()
+    assert names(987654321) == set()
+
+
 def test_register_through_the_form(world, client):
     client.force_login(world.bureau)
     page = client.post("/enterprises/new/", {**FORM, "credit_code": "123"}).content.decode()

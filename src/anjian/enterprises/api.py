@@ -8,8 +8,9 @@ from ninja.pagination import paginate
 from anjian.core.access import listed_region
 from anjian.core.api import ErrorOut, Pagination
 from anjian.enterprises import selectors, services
+from anjian.enterprises.forms import departments_visible_to
 from anjian.enterprises.models import KEY_FLAGS
-from anjian.orgs.models import Grid, Industry, Organisation
+from anjian.orgs.models import Grid, Industry
 from anjian.regions.models import Region
 
 router = Router(tags=["企业台账"])
@@ -154,11 +155,13 @@ def list_enterprises(
 ):
     """The same rows as the list page for the same filters and scope."""
     rows = selectors.register_rows_for(request.auth)
-    dept = (
-        Organisation.objects.filter(pk=department, kind=Organisation.Kind.DEPARTMENT).first()
-        if department
-        else None
-    )
+    dept = None
+    if department:
+        # the departments the page's filter offers; any other lists nothing, like an
+        # unknown one (it was ignored, and the whole register came back)
+        dept = departments_visible_to(request.auth).filter(pk=department).first()
+        if dept is None:
+            rows = selectors.RegisterRows(rows.organisations.none())
     allowed_sorts = {"name", "region_id", "enterprise__status", "enterprise__employees", "id"}
     order = sort if sort.lstrip("-") in allowed_sorts else "-id"
     return selectors.filter_register(

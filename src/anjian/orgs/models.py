@@ -356,3 +356,39 @@ class ApiToken(TimeStampedModel):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class LoginThrottle(TimeStampedModel):
+    """Failed sign-ins counted for one key, and until when that key is refused.
+
+    Three keys per failure (anjian.orgs.throttle): the account from this source
+    address, the account from anywhere (a much higher limit) and the source on any
+    account. Usernames are counted whether or not they exist, so the answers never
+    tell which exist. Kept in the database, which every process shares.
+    """
+
+    class Scope(models.TextChoices):
+        ACCOUNT_SOURCE = "account_source", "账号+来源地址"
+        ACCOUNT = "account", "账号"
+        SOURCE = "source", "来源地址"
+
+    scope = models.CharField("范围", max_length=20, choices=Scope.choices)
+    username = models.CharField("用户名", max_length=150, blank=True)
+    source = models.CharField("来源地址", max_length=45, blank=True)
+    failures = models.PositiveIntegerField("失败次数", default=0)
+    window_started_at = models.DateTimeField("计数起始", default=timezone.now)
+    blocked_until = models.DateTimeField("限制至", null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = "登录限制"
+        verbose_name_plural = "登录限制"
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "username", "source"], name="orgs_login_throttle_key_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["username", "scope"], name="orgs_login_throttle_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.username} {self.source}".strip()

@@ -210,6 +210,40 @@ def user_set_password(
 
 
 @transaction.atomic
+def user_unlock(*, actor: User, user: User, reason: str) -> int:
+    """Lift every login limit on `user`'s account (from every source) at once, for the
+    administrators who manage the user. Returns how many limits were in force."""
+    from anjian.orgs import throttle
+
+    if not permissions.can_manage_users_of(actor, user.organisation):
+        raise PermissionDenied("无权解除该用户的登录限制。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写原因。"})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    was_locked_until = user.locked_until
+    lifted = throttle.clear_account(user.username)
+    if not lifted and not user.is_locked:
+        raise ValidationError({"reason": "该账号当前没有登录限制。"})
+    user.failed_logins, user.locked_until = 0, None
+    user.save(update_fields=["failed_logins", "locked_until"])
+    audit.record(
+        actor=actor,
+        instance=user,
+        action=AuditEntry.Action.UPDATE,
+        changes={
+            "login_throttle": {
+                "label": "登录限制",
+                "from": f"{lifted}项限制"
+                + (f"，锁定至 {was_locked_until.isoformat()}" if was_locked_until else ""),
+                "to": "已解除",
+            }
+        },
+        reason=reason,
+    )
+    return lifted
+
+
+@transaction.atomic
 def api_token_create(
     *, user: User, name: str = "", expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:

@@ -154,6 +154,8 @@ ANJIAN_LOGIN_LOCK_MINUTES = int(os.environ.get("ANJIAN_LOGIN_LOCK_MINUTES", "15"
 ANJIAN_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("ANJIAN_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]
+# API tokens stop working this many days after they are created.
+ANJIAN_API_TOKEN_DAYS = int(os.environ.get("ANJIAN_API_TOKEN_DAYS", "90"))
 
 # Sessions end after two idle hours and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("ANJIAN_SESSION_SECONDS", str(2 * 3600)))

@@ -22,6 +22,7 @@ class TokenOut(Schema):
     id: int
     token: str
     prefix: str
+    expires_at: datetime
 
 
 class TokenInfo(Schema):
@@ -30,6 +31,7 @@ class TokenInfo(Schema):
     prefix: str
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime
     revoked_at: datetime | None
 
 
@@ -52,7 +54,7 @@ def create_token(request, payload: TokenIn):
     """Login throttling applies as on the login page: after repeated failures the
     account (from this address, or from anywhere) or the address is refused for a
     while — 429 with Retry-After, the same answer whether or not the username exists.
-    """
+    The token expires after ANJIAN_API_TOKEN_DAYS days."""
     try:
         user = check_credentials(request, payload.username, payload.password)
     except LoginThrottled as exc:
@@ -66,6 +68,7 @@ def create_token(request, payload: TokenIn):
         "id": token.pk,
         "token": key,
         "prefix": token.prefix,
+        "expires_at": token.expires_at,
     }
 
 

@@ -354,7 +354,7 @@ def token_list(request):
         request,
         "orgs/token_list.html",
         {
-            "title": "API令牌",
+            "title": "我的令牌",
             "form": form,
             "new_key": new_key,
             "tokens": selectors.tokens_of(request.user),

@@ -206,3 +206,23 @@ def test_source_address_is_remote_addr_unless_the_proxy_is_trusted(settings):
     assert client_address(spoofed) == STRANGER
     garbage = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="not-an-ip")
     assert client_address(garbage) == "127.0.0.1"
+
+
+def test_attempts_in_flight_together_cannot_pass_a_limit_together(world):
+    """Each attempt is counted before its password hash runs: the fourth of four
+    attempts begun at once is refused although none has finished."""
+    from anjian.orgs import throttle
+
+    begun = [throttle.begin_attempt("township", STRANGER) for _ in range(3)]
+    assert [a.refused_until for a in begun] == [None, None, None]
+    assert throttle.begin_attempt("township", STRANGER).refused_until is not None
+    assert throttle.begin_attempt("township", OWNER).refused_until is None
+
+
+def test_a_right_password_takes_back_its_count(world, settings):
+    settings.ANJIAN_LOGIN_ACCOUNT_MAX_FAILURES = 3
+    for _ in range(2):
+        _token("township", "wrong-password", source=OWNER)
+    for _ in range(5):  # successes never add up to a limit
+        assert _token("township", PASSWORD, source=STRANGER).status_code == 201
+    assert LoginThrottle.objects.get(scope="account", username="township").failures == 2

@@ -58,7 +58,8 @@ def check_credentials(request, username: str | None, password: str | None):
 
     Raises LoginThrottled while this attempt's account (from this source, or from
     anywhere) or source address is refused; that is decided before the user is looked
-    up, so it never depends on whether the username exists.
+    up, so it never depends on whether the username exists. The attempt counts as a
+    failure until the password proves right.
     """
     from anjian.orgs.models import User
 
@@ -66,11 +67,12 @@ def check_credentials(request, username: str | None, password: str | None):
         return None
     source = throttle.client_address(request)
     key = throttle.throttle_username(username)
-    now = timezone.now()
-    until = throttle.blocked_until(key, source, now)
-    if until is not None:
-        log.warning("login refused: %r from %s is throttled until %s", key, source, until)
-        raise LoginThrottled(until)
+    attempt = throttle.begin_attempt(key, source)
+    if attempt.refused_until is not None:
+        log.warning(
+            "login refused: %r from %s is throttled until %s", key, source, attempt.refused_until
+        )
+        raise LoginThrottled(attempt.refused_until)
     user = _find_user(username)
     if user is None:
         User().set_password(password)  # the same hash as a real check: no oracle in the time
@@ -78,20 +80,19 @@ def check_credentials(request, username: str | None, password: str | None):
     else:
         ok = user.check_password(password) and user.is_active
     if ok:
-        throttle.record_success(key, source)
+        throttle.attempt_succeeded(attempt)
         if user.failed_logins or user.locked_until:
             User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
             user.failed_logins, user.locked_until = 0, None
         return user
-    outcome = throttle.record_failure(key, source, now)
     log.warning("login failed: %r from %s%s", key, source, "" if user else " (no such user)")
     if user is not None:
-        _note_failure(user, source, outcome)
+        _note_failure(user, source, attempt)
     return None
 
 
 @transaction.atomic
-def _note_failure(user, source: str, outcome: throttle.Outcome) -> None:
+def _note_failure(user, source: str, attempt: throttle.Attempt) -> None:
     """The failure (and any limit it set) in the account's audit trail."""
     from anjian.orgs.models import User
 
@@ -110,8 +111,8 @@ def _note_failure(user, source: str, outcome: throttle.Outcome) -> None:
         },
         reason=f"来自 {source}",
     )
-    if outcome.account_source_blocked_until:
-        until = outcome.account_source_blocked_until
+    if attempt.account_source_blocked_until:
+        until = attempt.account_source_blocked_until
         log.warning("login to %s from %s locked until %s", user.username, source, until)
         audit.record(
             actor=None,
@@ -126,8 +127,8 @@ def _note_failure(user, source: str, outcome: throttle.Outcome) -> None:
             },
             reason="同一来源连续登录失败",
         )
-    if outcome.account_blocked_until:
-        until = outcome.account_blocked_until
+    if attempt.account_blocked_until:
+        until = attempt.account_blocked_until
         User.objects.filter(pk=user.pk).update(locked_until=until)
         log.warning("account %s locked until %s", user.username, until)
         audit.record(

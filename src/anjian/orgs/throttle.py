@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -84,14 +84,6 @@ def client_address(request) -> str:
     return remote
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What counting one failure did: the keys that became refused just now."""
-
-    account_blocked_until: datetime | None = None
-    account_source_blocked_until: datetime | None = None
-
-
 def _keys(username: str, source: str) -> dict[str, tuple[str, str]]:
     return {
         Scope.ACCOUNT_SOURCE: (username, source),
@@ -126,42 +118,89 @@ def blocked_until(username: str, source: str, now: datetime | None = None) -> da
     )
 
 
-@transaction.atomic
-def record_failure(username: str, source: str, now: datetime | None = None) -> Outcome:
-    """Count one failed attempt against each key; refuse the keys that reach their limit."""
+@dataclass(frozen=True)
+class Attempt:
+    """One sign-in attempt. It is counted as a failure before the password is checked,
+    so attempts in flight at the same time cannot slip past a limit together; a right
+    password takes the count back (attempt_succeeded)."""
+
+    username: str
+    source: str
+    refused_until: datetime | None = None
+    #: the keys this attempt's count took to their limit, and until when they are refused
+    newly_blocked: dict[str, datetime] = field(default_factory=dict)
+
+    @property
+    def account_blocked_until(self) -> datetime | None:
+        return self.newly_blocked.get(Scope.ACCOUNT)
+
+    @property
+    def account_source_blocked_until(self) -> datetime | None:
+        return self.newly_blocked.get(Scope.ACCOUNT_SOURCE)
+
+
+def begin_attempt(username: str, source: str, now: datetime | None = None) -> Attempt:
+    """Refuse the attempt (refused_until) or count it against every key."""
     now = now or timezone.now()
+    # A refused attempt writes nothing: a cheap read answers it.
+    if until := blocked_until(username, source, now):
+        return Attempt(username, source, refused_until=until)
     if random.random() < 0.01:  # keys are the attacker's to choose: keep the table small
         purge_expired(now)
+    return _count(username, source, now)
+
+
+@transaction.atomic
+def _count(username: str, source: str, now: datetime) -> Attempt:
     period, limits = _period(), _limits()
-    newly: dict[str, datetime] = {}
-    for scope, (user_key, source_key) in _keys(username, source).items():
-        row, _ = LoginThrottle.objects.select_for_update().get_or_create(
+    rows = [
+        # always the same order, so concurrent attempts cannot deadlock
+        LoginThrottle.objects.select_for_update().get_or_create(
             scope=scope, username=user_key, source=source_key
-        )
-        if row.window_started_at + period <= now and not (
-            row.blocked_until and row.blocked_until > now
-        ):
+        )[0]
+        for scope, (user_key, source_key) in _keys(username, source).items()
+    ]
+    refused = [r.blocked_until for r in rows if r.blocked_until and r.blocked_until > now]
+    if refused:  # another attempt got there first
+        return Attempt(username, source, refused_until=max(refused))
+    newly: dict[str, datetime] = {}
+    for row in rows:
+        if row.window_started_at + period <= now:
             row.failures, row.window_started_at = 0, now
         row.failures += 1
-        if row.failures >= limits[scope] and not (row.blocked_until and row.blocked_until > now):
+        if row.failures >= limits[row.scope]:
             row.blocked_until = now + period
-            row.failures = 0
-            row.window_started_at = now
-            newly[scope] = row.blocked_until
+            row.failures, row.window_started_at = 0, now
+            newly[row.scope] = row.blocked_until
         row.save(update_fields=["failures", "window_started_at", "blocked_until", "updated_at"])
-    return Outcome(
-        account_blocked_until=newly.get(Scope.ACCOUNT),
-        account_source_blocked_until=newly.get(Scope.ACCOUNT_SOURCE),
-    )
+    return Attempt(username, source, newly_blocked=newly)
 
 
-def record_success(username: str, source: str) -> None:
-    """The owner got in from `source`: that source's count for the account starts again.
-    The account-wide count is left to expire, so a success from one address does not
-    give guessers elsewhere a fresh allowance."""
+@transaction.atomic
+def attempt_succeeded(attempt: Attempt) -> None:
+    """The password was right: the account starts again from this source, and the
+    account-wide and source-wide counts take back this attempt (they are not reset, so a
+    success from one address does not give guessers elsewhere a fresh allowance)."""
+    username, source = attempt.username, attempt.source
     LoginThrottle.objects.filter(
         scope=Scope.ACCOUNT_SOURCE, username=username, source=source
     ).delete()
+    limits = _limits()
+    for scope, (user_key, source_key) in _keys(username, source).items():
+        if scope == Scope.ACCOUNT_SOURCE:
+            continue
+        row = (
+            LoginThrottle.objects.select_for_update()
+            .filter(scope=scope, username=user_key, source=source_key)
+            .first()
+        )
+        if row is None:
+            continue
+        if scope in attempt.newly_blocked and row.blocked_until == attempt.newly_blocked[scope]:
+            row.blocked_until, row.failures = None, limits[scope] - 1
+        else:
+            row.failures = max(0, row.failures - 1)
+        row.save(update_fields=["failures", "blocked_until", "updated_at"])
 
 
 def active_for_account(username: str) -> list[LoginThrottle]:

@@ -156,6 +156,15 @@ ANJIAN_TRUSTED_PROXIES = [
 ]
 # API tokens stop working this many days after they are created.
 ANJIAN_API_TOKEN_DAYS = int(os.environ.get("ANJIAN_API_TOKEN_DAYS", "90"))
+for _name in (
+    "ANJIAN_LOGIN_MAX_FAILURES",
+    "ANJIAN_LOGIN_ACCOUNT_MAX_FAILURES",
+    "ANJIAN_LOGIN_SOURCE_MAX_FAILURES",
+    "ANJIAN_LOGIN_LOCK_MINUTES",
+    "ANJIAN_API_TOKEN_DAYS",
+):
+    if globals()[_name] < 1:
+        raise ValueError(f"{_name} must be at least 1")
 
 # Sessions end after two idle hours and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("ANJIAN_SESSION_SECONDS", str(2 * 3600)))

@@ -220,6 +220,7 @@ def user_detail(request, pk):
         "reason_form": ReasonForm(),
         "is_self": member.pk == request.user.pk,
         "login_limits": selectors.login_limits_of(member),
+        "unlock_form": ReasonForm(auto_id="unlock_%s"),
     }
     return render(request, "orgs/user_detail.html", context)
 

@@ -58,8 +58,12 @@ def test_unknown_and_known_usernames_get_identical_api_answers_in_sequence(world
     assert [status for status, _, _ in known] == [401, 401, 401, 429, 429, 429]
     assert known[3][1]["code"] == "too_many_attempts" and known[3][2]
     # the right password does not tell either: the throttled source is refused all the same
+    throttles, audits = list(LoginThrottle.objects.values()), AuditEntry.objects.count()
     assert _answer(_token("township", PASSWORD)) == unknown[-1]
     assert not ApiToken.objects.exists()
+    # a refused attempt writes nothing: no count, no audit row
+    assert list(LoginThrottle.objects.values()) == throttles
+    assert AuditEntry.objects.count() == audits
 
 
 def test_unknown_and_known_usernames_get_identical_login_pages_in_sequence(world):

@@ -126,7 +126,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
-AUTHENTICATION_BACKENDS = ["anjian.orgs.auth.LockoutModelBackend"]
+AUTHENTICATION_BACKENDS = ["anjian.orgs.auth.ThrottledModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -140,9 +140,31 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Repeated login failures lock the account for a while (see anjian.orgs.auth).
+# Login throttling (anjian.orgs.throttle): failures are counted within
+# ANJIAN_LOGIN_LOCK_MINUTES per account from one source address, per account from
+# anywhere, and per source address on any account; reaching a limit refuses that
+# key for ANJIAN_LOGIN_LOCK_MINUTES. A stranger's failures refuse only the stranger's
+# own address, until the much higher account-wide limit.
 ANJIAN_LOGIN_MAX_FAILURES = int(os.environ.get("ANJIAN_LOGIN_MAX_FAILURES", "5"))
+ANJIAN_LOGIN_ACCOUNT_MAX_FAILURES = int(os.environ.get("ANJIAN_LOGIN_ACCOUNT_MAX_FAILURES", "50"))
+ANJIAN_LOGIN_SOURCE_MAX_FAILURES = int(os.environ.get("ANJIAN_LOGIN_SOURCE_MAX_FAILURES", "50"))
 ANJIAN_LOGIN_LOCK_MINUTES = int(os.environ.get("ANJIAN_LOGIN_LOCK_MINUTES", "15"))
+# Proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the
+# client; from anyone else the header is ignored and REMOTE_ADDR is the source.
+ANJIAN_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("ANJIAN_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+# API tokens stop working this many days after they are created.
+ANJIAN_API_TOKEN_DAYS = int(os.environ.get("ANJIAN_API_TOKEN_DAYS", "90"))
+for _name in (
+    "ANJIAN_LOGIN_MAX_FAILURES",
+    "ANJIAN_LOGIN_ACCOUNT_MAX_FAILURES",
+    "ANJIAN_LOGIN_SOURCE_MAX_FAILURES",
+    "ANJIAN_LOGIN_LOCK_MINUTES",
+    "ANJIAN_API_TOKEN_DAYS",
+):
+    if globals()[_name] < 1:
+        raise ValueError(f"{_name} must be at least 1")
 
 # Sessions end after two idle hours and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("ANJIAN_SESSION_SECONDS", str(2 * 3600)))

@@ -56,8 +56,9 @@ def test_wrong_credentials_and_lockout(world, settings):
         "errors": [],
     }
     _token(password="wrong")
-    locked = _token()
-    assert locked.status_code == 403 and locked.json()["code"] == "account_locked"
+    locked = _token()  # the right password, from the address that failed: throttled
+    assert locked.status_code == 429 and locked.json()["code"] == "too_many_attempts"
+    assert int(locked["Retry-After"]) > 0
     assert not ApiToken.objects.exists()
 
 

@@ -17,7 +17,8 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
-        response.context_data["locked"] = getattr(self.request, "anjian_locked", False)
+        throttled = getattr(self.request, "anjian_throttled", None)
+        response.context_data["throttled_message"] = throttled.message if throttled else ""
         return response
 
 

@@ -6,7 +6,7 @@ from ninja.pagination import paginate
 
 from anjian.core.api import ErrorOut, Pagination, error
 from anjian.orgs import selectors, services
-from anjian.orgs.auth import AccountLocked, check_credentials
+from anjian.orgs.auth import LoginThrottled, check_credentials
 
 auth_router = Router(tags=["认证"])
 org_router = Router(tags=["单位"])
@@ -22,6 +22,7 @@ class TokenOut(Schema):
     id: int
     token: str
     prefix: str
+    expires_at: datetime
 
 
 class TokenInfo(Schema):
@@ -30,6 +31,7 @@ class TokenInfo(Schema):
     prefix: str
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime
     revoked_at: datetime | None
 
 
@@ -45,19 +47,29 @@ class MeOut(Schema):
 @auth_router.post(
     "/token",
     auth=None,
-    response={201: TokenOut, 401: ErrorOut, 403: ErrorOut},
+    response={201: TokenOut, 401: ErrorOut, 429: ErrorOut},
     summary="用用户名和密码换取API令牌",
 )
 def create_token(request, payload: TokenIn):
-    """Login throttling applies: repeated failures lock the account as on the login page."""
+    """Login throttling applies as on the login page: after repeated failures the
+    account (from this address, or from anywhere) or the address is refused for a
+    while — 429 with Retry-After, the same answer whether or not the username exists.
+    The token expires after ANJIAN_API_TOKEN_DAYS days."""
     try:
         user = check_credentials(request, payload.username, payload.password)
-    except AccountLocked:
-        return error(request, 403, "连续登录失败次数过多，账号已被临时锁定。", "account_locked")
+    except LoginThrottled as exc:
+        response = error(request, 429, exc.message, "too_many_attempts")
+        response["Retry-After"] = str(exc.minutes * 60)
+        return response
     if user is None:
         return error(request, 401, "用户名或密码不正确", "invalid_credentials")
     token, key = services.api_token_create(user=user, name=payload.name or "API")
-    return 201, {"id": token.pk, "token": key, "prefix": token.prefix}
+    return 201, {
+        "id": token.pk,
+        "token": key,
+        "prefix": token.prefix,
+        "expires_at": token.expires_at,
+    }
 
 
 @auth_router.get("/tokens", response=list[TokenInfo], summary="我的API令牌")

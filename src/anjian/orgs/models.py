@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -327,8 +329,17 @@ class User(AbstractUser):
         return self.locked_until is not None and self.locked_until > timezone.now()
 
 
+def default_token_expiry() -> datetime:
+    """When a token made now stops working: ANJIAN_API_TOKEN_DAYS from now."""
+    return timezone.now() + timedelta(days=settings.ANJIAN_API_TOKEN_DAYS)
+
+
 class ApiToken(TimeStampedModel):
-    """A personal API token. Only its SHA-256 is stored; the token is shown once."""
+    """A personal API token. Only its SHA-256 is stored; the token is shown once.
+
+    Every token expires; it is revoked when its user's password changes or the
+    account is disabled (anjian.orgs.services).
+    """
 
     user = models.ForeignKey(
         User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens"
@@ -337,7 +348,7 @@ class ApiToken(TimeStampedModel):
     prefix = models.CharField("前缀", max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
-    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    expires_at = models.DateTimeField("过期时间", default=default_token_expiry)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
 
     class Meta:
@@ -355,4 +366,40 @@ class ApiToken(TimeStampedModel):
     @property
     def is_usable(self) -> bool:
         now = timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        return self.revoked_at is None and self.expires_at > now
+
+
+class LoginThrottle(TimeStampedModel):
+    """Failed sign-ins counted for one key, and until when that key is refused.
+
+    Three keys per failure (anjian.orgs.throttle): the account from this source
+    address, the account from anywhere (a much higher limit) and the source on any
+    account. Usernames are counted whether or not they exist, so the answers never
+    tell which exist. Kept in the database, which every process shares.
+    """
+
+    class Scope(models.TextChoices):
+        ACCOUNT_SOURCE = "account_source", "账号+来源地址"
+        ACCOUNT = "account", "账号"
+        SOURCE = "source", "来源地址"
+
+    scope = models.CharField("范围", max_length=20, choices=Scope.choices)
+    username = models.CharField("用户名", max_length=150, blank=True)
+    source = models.CharField("来源地址", max_length=45, blank=True)
+    failures = models.PositiveIntegerField("失败次数", default=0)
+    window_started_at = models.DateTimeField("计数起始", default=timezone.now)
+    blocked_until = models.DateTimeField("限制至", null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = "登录限制"
+        verbose_name_plural = "登录限制"
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "username", "source"], name="orgs_login_throttle_key_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["username", "scope"], name="orgs_login_throttle_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.username} {self.source}".strip()

@@ -88,3 +88,11 @@ def user_get_manageable(user: Any, pk: Any) -> User:
 
 def tokens_of(user: Any) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
+
+
+def login_limits_of(member: User) -> list[Any]:
+    """The login limits in force on a user's account. Call with a user already
+    fetched through user_get_manageable (the limits are the account's own)."""
+    from anjian.orgs.throttle import active_for_account
+
+    return active_for_account(member.username)

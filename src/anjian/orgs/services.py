@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from anjian.core import audit
 from anjian.core.access import scope_for
 from anjian.core.models import AuditEntry
 from anjian.orgs import permissions
-from anjian.orgs.models import ApiToken, Industry, Organisation, User
+from anjian.orgs.models import ApiToken, Industry, Organisation, User, default_token_expiry
 
 ORGANISATION_FIELDS = (
     "name",
@@ -168,10 +169,6 @@ def user_set_active(*, actor: User, user: User, active: bool, reason: str) -> Us
     values: dict[str, Any] = {"is_active": active}
     if active:
         values.update(failed_logins=0, locked_until=None)
-    else:
-        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
     audit.save_with_audit(
         actor=actor,
         instance=user,
@@ -179,6 +176,8 @@ def user_set_active(*, actor: User, user: User, active: bool, reason: str) -> Us
         action=AuditEntry.Action.ACTIVATE if active else AuditEntry.Action.DEACTIVATE,
         reason=reason,
     )
+    if not active:
+        _revoke_all_tokens(actor=actor, user=user, reason=f"停用账号：{reason}")
     return user
 
 
@@ -199,28 +198,89 @@ def user_set_password(
     user.set_password(password)
     user.failed_logins, user.locked_until = 0, None
     user.save(update_fields=["password", "failed_logins", "locked_until"])
+    how = "本人修改" if user.pk == actor.pk else "管理员重置"
+    audit.record(
+        actor=actor, instance=user, action=AuditEntry.Action.PASSWORD, changes={}, reason=how
+    )
+    # A token made with the old password must not outlive it (sessions die with the
+    # password hash by Django's own check; tokens need this).
+    _revoke_all_tokens(actor=actor, user=user, reason=f"修改密码（{how}）")
+    return user
+
+
+@transaction.atomic
+def user_unlock(*, actor: User, user: User, reason: str) -> int:
+    """Lift every login limit on `user`'s account (from every source) at once, for the
+    administrators who manage the user. Returns how many limits were in force."""
+    from anjian.orgs import throttle
+
+    if not permissions.can_manage_users_of(actor, user.organisation):
+        raise PermissionDenied("无权解除该用户的登录限制。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写原因。"})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    was_locked_until = user.locked_until
+    lifted = throttle.clear_account(user.username)
+    if not lifted and not user.is_locked:
+        raise ValidationError({"reason": "该账号当前没有登录限制。"})
+    user.failed_logins, user.locked_until = 0, None
+    user.save(update_fields=["failed_logins", "locked_until"])
     audit.record(
         actor=actor,
         instance=user,
-        action=AuditEntry.Action.PASSWORD,
-        changes={},
-        reason="本人修改" if user.pk == actor.pk else "管理员重置",
+        action=AuditEntry.Action.UPDATE,
+        changes={
+            "login_throttle": {
+                "label": "登录限制",
+                "from": f"{lifted}项限制"
+                + (f"，锁定至 {was_locked_until.isoformat()}" if was_locked_until else ""),
+                "to": "已解除",
+            }
+        },
+        reason=reason,
     )
-    return user
+    return lifted
+
+
+def _revoke_all_tokens(*, actor: User, user: User, reason: str) -> int:
+    """Revoke every live token of `user` in the caller's transaction, one audit row."""
+    live = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    if not live:
+        return 0
+    ApiToken.objects.filter(pk__in=[t.pk for t in live]).update(
+        revoked_at=timezone.now(), updated_at=timezone.now()
+    )
+    audit.record(
+        actor=actor,
+        instance=user,
+        action=AuditEntry.Action.TOKEN_REVOKED,
+        changes={
+            "api_token": {
+                "label": "API令牌",
+                "from": "、".join(str(t) for t in live),
+                "to": "已吊销",
+            }
+        },
+        reason=reason,
+    )
+    return len(live)
 
 
 @transaction.atomic
 def api_token_create(
     *, user: User, name: str = "", expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
-    """A new token for `user`; returns the record and the token (shown only once)."""
+    """A new token for `user`; returns the record and the token (shown only once).
+
+    It expires at `expires_at`, never later than ANJIAN_API_TOKEN_DAYS from now."""
     key = "aj_" + secrets.token_urlsafe(32)
+    latest = default_token_expiry()
     token = ApiToken.objects.create(
         user=user,
         name=name[:100],
         prefix=key[:10],
         key_hash=ApiToken.hash_key(key),
-        expires_at=expires_at,
+        expires_at=min(expires_at, latest) if expires_at else latest,
     )
     audit.record(
         actor=user,
@@ -259,5 +319,7 @@ def api_token_user(key: str) -> User | None:
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # At most one write a minute per token, even with concurrent requests.
+        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - timedelta(seconds=60))
+        ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
     return token.user

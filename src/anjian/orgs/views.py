@@ -219,8 +219,22 @@ def user_detail(request, pk):
         "history": history_for(member)[:100],
         "reason_form": ReasonForm(),
         "is_self": member.pk == request.user.pk,
+        "login_limits": selectors.login_limits_of(member),
+        "unlock_form": ReasonForm(auto_id="unlock_%s"),
     }
     return render(request, "orgs/user_detail.html", context)
+
+
+@require_POST
+def user_unlock(request, pk):
+    member = selectors.user_get_manageable(request.user, pk)
+    return post_action(
+        request,
+        ReasonForm(request.POST),
+        lambda data: services.user_unlock(actor=request.user, user=member, reason=data["reason"]),
+        success="已解除登录限制。",
+        redirect_to=member,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -341,7 +355,7 @@ def token_list(request):
         request,
         "orgs/token_list.html",
         {
-            "title": "API令牌",
+            "title": "我的令牌",
             "form": form,
             "new_key": new_key,
             "tokens": selectors.tokens_of(request.user),

@@ -4,7 +4,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from anjian.rules.accidents import (
@@ -94,6 +94,8 @@ counts = st.integers(min_value=0, max_value=500)
 losses = st.integers(min_value=0, max_value=300_000_000)
 
 
+# Generation speed depends on the machine's load, not on the rule under test.
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(counts, counts, losses, counts, counts, losses)
 def test_level_never_decreases_when_an_input_grows(d, i, loss, dd, di, dloss):
     assert accident_level(d + dd, i + di, loss + dloss) >= accident_level(d, i, loss)

@@ -8,7 +8,7 @@ import pytest
 
 from anjian.core import spreadsheets
 from anjian.core.spreadsheets import SpreadsheetRefused, inspect_xlsx, read_xlsx_rows
-from tests.spreadsheet_files import PARTS, _text, bomb_xlsx, far_corner_xlsx, write_xlsx
+from tests.spreadsheet_files import MAIN, PARTS, _text, bomb_xlsx, far_corner_xlsx, write_xlsx
 
 
 @pytest.fixture
@@ -77,6 +77,18 @@ def test_the_area_up_to_the_furthest_cell_counts_not_only_the_cells(tmp_path, se
     assert refused(path) == "文件过大：超过 10000 个单元格。请分成多个文件上传。"
 
 
+def test_each_sheet_is_its_own_rectangle(tmp_path, settings):
+    settings.ANJIAN_SPREADSHEET_MAX_CELLS = 10_000
+    path = write_xlsx(tmp_path / "two.xlsx", rows_xml(1))
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(
+            "xl/worksheets/sheet2.xml", f"<sheetData>{rows_xml(1).replace('A1', 'CV1')}</sheetData>"
+        )
+        archive.writestr("xl/worksheets/sheet3.xml", f"<sheetData>{rows_xml(9000, 1)}</sheetData>")
+    shape = inspect_xlsx(path, spreadsheets.SpreadsheetLimits.from_settings())
+    assert (shape.rows, shape.columns) == (9000, 100)  # 900,000 if it were one rectangle
+
+
 def test_cells_without_a_reference_are_placed_after_the_previous_one(tmp_path, settings):
     """A row or cell without `r` cannot hide where it lands (calamine counts on)."""
     settings.ANJIAN_SPREADSHEET_MAX_COLUMNS = 5
@@ -92,7 +104,7 @@ def test_prefixed_and_odd_tags_are_measured_like_plain_ones(tmp_path, settings):
     last) or a prefixed name cannot slip a far cell past the scan."""
     settings.ANJIAN_SPREADSHEET_MAX_ROWS = 100
     prefixed = (
-        f'<x:row xmlns:x="{spreadsheets.__name__}" r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>'
+        f'<x:row xmlns:x="{MAIN}" r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>'
         '<x:row r="500"><x:c r="A500"><x:v>2</x:v></x:c></x:row>'
     )
     assert "超过 100 行" in refused(write_xlsx(tmp_path / "prefixed.xlsx", prefixed))

@@ -158,6 +158,8 @@ def test_a_task_left_running_by_a_dead_worker_fails_when_a_worker_starts(
     page = client.get(f"/enterprises/imports/{job.pk}/").content.decode()
     assert "处理中的后台服务中断（例如重启），任务未完成" in page
     assert 'hx-trigger="every 1s"' not in page  # the page stops waiting for it
+    listing = client.get("/enterprises/imports/").content.decode()
+    assert "处理中的后台服务中断（例如重启），任务未完成" in listing
 
 
 @pytest.mark.django_db

@@ -219,6 +219,7 @@ class _CellScan:
         self.row = 0  # current row, 1-based
         self.column = 0  # column of the last cell in the current row
         self.highest_row = 0
+        self.part_row = self.part_column = 0  # furthest cell of this part
 
     def end_part(self) -> None:
         self._scan(final=True)
@@ -336,10 +337,11 @@ class _CellScan:
                 f"文件过大：超过 {self.limits.columns} 列。请只保留模板中的列后重新上传。"
             )
         self.cells += cells
-        self.max_row = max(self.max_row, row)
-        self.max_column = max(self.max_column, column)
+        self.part_row, self.part_column = max(self.part_row, row), max(self.part_column, column)
+        self.max_row, self.max_column = max(self.max_row, row), max(self.max_column, column)
         # calamine allocates the whole rectangle up to the furthest cell, not only the cells
-        if self.cells > self.limits.cells or self.max_row * self.max_column > self.limits.cells:
+        # (per sheet: a long narrow sheet and a short wide one are two small rectangles)
+        if self.cells > self.limits.cells or self.part_row * self.part_column > self.limits.cells:
             raise self._too_many_cells()
 
     def _too_many_cells(self) -> SpreadsheetRefused:

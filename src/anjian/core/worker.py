@@ -193,8 +193,19 @@ class IsolatedWorker(Worker):
             target=self._run_in_child, args=(db_task_result,), daemon=True
         )
         try:
-            child.start()
-            child.join(settings.ANJIAN_TASK_TIME_LIMIT_SECONDS)
+            try:
+                child.start()
+            except OSError as exc:  # no memory or processes left to fork: this task fails
+                self._fail_if_running(db_task_result, TaskCrashed(f"cannot start: {exc}"))
+                return
+            try:
+                child.join(settings.ANJIAN_TASK_TIME_LIMIT_SECONDS)
+            except BaseException:
+                # The worker is being stopped (second Ctrl+C): the task does not outlive it.
+                child.kill()
+                child.join()
+                self._fail_if_running(db_task_result, TaskAbandoned("worker stopped"))
+                raise
             if child.is_alive():
                 child.kill()
                 child.join()
@@ -203,13 +214,6 @@ class IsolatedWorker(Worker):
                 self._fail_if_running(db_task_result, TaskCrashed(_exit_text(child.exitcode)))
             else:
                 self._fail_if_running(db_task_result, TaskCrashed("no result recorded"))
-        except BaseException:
-            # The worker is being stopped (second Ctrl+C): the task does not outlive it.
-            if child.is_alive():
-                child.kill()
-                child.join()
-            self._fail_if_running(db_task_result, TaskAbandoned("worker stopped"))
-            raise
         finally:
             self.running_task = False
             self._run_tasks += 1
@@ -235,5 +239,8 @@ class IsolatedWorker(Worker):
 
 def _exit_text(exitcode: Any) -> str:
     if isinstance(exitcode, int) and exitcode < 0:
-        return f"killed by {signal.Signals(-exitcode).name}"
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
     return f"exit status {exitcode}"

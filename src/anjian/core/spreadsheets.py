@@ -177,17 +177,17 @@ def _check_member_count(path: Path, limits: SpreadsheetLimits) -> None:
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(c|row|si)(?=[\s/>])")
 _ATTRIBUTES = rb"""((?:\s+[^\s=/>"']+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(/?)>"""
 _START_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(?:c|row|si)" + _ATTRIBUTES)
-# What spreadsheet programs write: no namespace prefix, `r` first, no other attribute
-# starting with "r" (calamine takes the last `r` of a tag), a row number without
-# leading zeros. A chunk made only of these is measured by expressions led by a
+# What spreadsheet programs write: no namespace prefix, `r` first and written `r="…"`, a
+# row number without leading zeros, and no other `r` attribute (calamine takes the
+# last `r` of a tag). A chunk made only of these is measured by expressions led by a
 # literal and by bytes operations, all in C, instead of a Python loop per cell.
 _PREFIXED_NAME = re.compile(rb":(?:c|row|si)[\s/>]")
 _ODD_CELL = re.compile(rb'<c(?:[\t\n\r/>]| (?!r="))')
 _ODD_ROW = re.compile(rb'<row(?:[\t\n\r/>]| (?!r="))')
+_SPACED_R = re.compile(rb"r[ \t\r\n]+=")
 _STRING_NAME = re.compile(rb"<si[\s/>]")
-_PLAIN_TAIL = rb"""(?:\s+[a-qs-zA-Z_][\w.:\-]*\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>"""
-_PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"' + _PLAIN_TAIL)
-_PLAIN_ROW = re.compile(rb'<row r="([1-9][0-9]{0,6})"' + _PLAIN_TAIL)
+_PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')
+_PLAIN_ROW = re.compile(rb'<row r="([1-9][0-9]{0,6})"')
 _DIGITS, _LETTERS = b"0123456789", b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # `r` as an attribute of its own, not the tail of a prefixed one (`x:r`), which calamine ignores.
 _R = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -240,16 +240,24 @@ class _CellScan:
 
     def _scan_plain(self, data: bytes, cut: int) -> bool:
         """Measure data[:cut] in bulk if every row and cell tag in it is a plain one."""
+        region = data[:cut]
         if (
-            _PREFIXED_NAME.search(data, 0, cut)
-            or _ODD_CELL.search(data, 0, cut)
-            or _ODD_ROW.search(data, 0, cut)
+            _PREFIXED_NAME.search(region)
+            or _ODD_CELL.search(region)
+            or _ODD_ROW.search(region)
+            or _SPACED_R.search(region)
+            or b"\tr" in region
+            or b"\nr" in region
+            or b"\rr" in region
         ):
             return False
-        region = data[:cut]
         cells = _PLAIN_CELL.findall(region)
         rows = _PLAIN_ROW.findall(region)
-        if len(cells) != region.count(b'<c r="') or len(rows) != region.count(b'<row r="'):
+        if (
+            len(cells) != region.count(b'<c r="')
+            or len(rows) != region.count(b'<row r="')
+            or len(cells) + len(rows) != region.count(b" r=")  # no second `r` anywhere
+        ):
             return False
         self.strings += len(_STRING_NAME.findall(region))
         if self.strings > self.limits.cells:

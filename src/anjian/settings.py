@@ -215,6 +215,23 @@ TASKS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ANJIAN_IMPORT_MAX_BYTES = int(os.environ.get("ANJIAN_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# Every uploaded spreadsheet is measured before it is parsed (anjian.core.spreadsheets):
+# the furthest cell's row and column, the cells (rows × columns up to that cell, which
+# the parser allocates), the unpacked size, the compression ratio and the parts in the zip.
+ANJIAN_SPREADSHEET_MAX_ROWS = int(os.environ.get("ANJIAN_SPREADSHEET_MAX_ROWS", "200000"))
+ANJIAN_SPREADSHEET_MAX_COLUMNS = int(os.environ.get("ANJIAN_SPREADSHEET_MAX_COLUMNS", "200"))
+ANJIAN_SPREADSHEET_MAX_CELLS = int(os.environ.get("ANJIAN_SPREADSHEET_MAX_CELLS", "10000000"))
+ANJIAN_SPREADSHEET_MAX_UNCOMPRESSED_MB = int(
+    os.environ.get("ANJIAN_SPREADSHEET_MAX_UNCOMPRESSED_MB", "512")
+)
+ANJIAN_SPREADSHEET_MAX_COMPRESSION_RATIO = int(
+    os.environ.get("ANJIAN_SPREADSHEET_MAX_COMPRESSION_RATIO", "100")
+)
+ANJIAN_SPREADSHEET_MAX_MEMBERS = int(os.environ.get("ANJIAN_SPREADSHEET_MAX_MEMBERS", "1000"))
+# `anjian worker` runs each task in a child process: it may grow by this much address
+# space beyond the worker's own and run this long, then it is stopped and marked failed.
+ANJIAN_TASK_MEMORY_MB = int(os.environ.get("ANJIAN_TASK_MEMORY_MB", "2048"))
+ANJIAN_TASK_TIME_LIMIT_SECONDS = int(os.environ.get("ANJIAN_TASK_TIME_LIMIT_SECONDS", "1800"))
 # Which rule fixes accident investigation periods (R-ACC-5): "2013年规定" (default, the
 # stricter 30+30 days for 较大/一般) or "493号令" (60+60 days for every level).
 ANJIAN_INVESTIGATION_BASIS = os.environ.get("ANJIAN_INVESTIGATION_BASIS", "2013年规定")

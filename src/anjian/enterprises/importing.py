@@ -1,6 +1,7 @@
 """Excel import of the enterprise register: template, check pass, apply pass.
 
-The check pass streams the uploaded file (python-calamine), checks every row
+The check pass reads the uploaded file through the bounded reader
+(anjian.core.spreadsheets: measured before python-calamine parses it), checks every row
 and cell, and writes the clean rows to a spool file beside the upload; nothing
 is written to the register. The apply pass reads the spool and upserts by
 统一社会信用代码 in one transaction: all rows or none. A row whose values equal
@@ -22,10 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
-from python_calamine import CalamineWorkbook
 
 from anjian.core.access import scoped
 from anjian.core.models import AuditEntry
+from anjian.core.spreadsheets import UNREADABLE, SpreadsheetRefused, read_xlsx_rows
 from anjian.enterprises.checks import CheckContext, check_row, text_of
 from anjian.enterprises.columns import COLUMN_BY_KEY, COLUMNS, ORG_KEYS, PROFILE_KEYS
 from anjian.enterprises.models import Enterprise, EnterpriseStatus, ImportJob, MajorHazardGrade
@@ -103,12 +104,12 @@ def _header_map(header: list[Any]) -> dict[int, str]:
 def read_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(Excel row number, {column key: raw value}) for every non-empty data row."""
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.iter_rows()
+        rows = read_xlsx_rows(path)
         header = next(rows, None)
+    except SpreadsheetRefused as exc:
+        raise ImportFileError(str(exc)) from exc
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise ImportFileError("无法读取该文件，请上传 .xlsx 格式的 Excel 文件。") from exc
+        raise ImportFileError(UNREADABLE) from exc
     if header is None:
         raise ImportFileError("文件是空的。")
     mapping = _header_map(list(header))

@@ -157,21 +157,17 @@ def list_accidents(
     occurred_from: date | None = None,
     occurred_to: date | None = None,
 ):
-    return (
-        selectors.filter_accidents(
-            selectors.accidents_for(request.auth),
-            region=listed_region(request.auth, region),
-            unit=unit,
-            level=level,
-            category=category,
-            domain=domain,
-            concealment=concealment,
-            occurred_from=occurred_from,
-            occurred_to=occurred_to,
-        )
-        .prefetch_related("steps")
-        .order_by("-occurred_at", "-id")
-    )
+    return selectors.filter_accidents(
+        selectors.accidents_for(request.auth),
+        region=listed_region(request.auth, region),
+        unit=unit,
+        level=level,
+        category=category,
+        domain=domain,
+        concealment=concealment,
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+    ).order_by("-occurred_at", "-id")
 
 
 @router.get(

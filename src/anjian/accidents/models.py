@@ -165,8 +165,16 @@ class Accident(TimeStampedModel):
         return supplement_deadline(self.occurred_at, kind)
 
     def report_delay(self) -> timedelta | None:
-        """How late the unit's report reached the county (None: on time)."""
-        step = self.steps.filter(authority=AuthorityLevel.COUNTY).first()
+        """How late the unit's report reached the county (None: on time).
+
+        Lists read the county step's times from the row itself (annotated by
+        `selectors.accidents_for`), not with one query per accident."""
+        if hasattr(self, "county_due_at"):
+            if self.county_due_at is None:
+                return None
+            step = ReportStep(due_at=self.county_due_at, received_at=self.county_received_at)
+        else:
+            step = self.steps.filter(authority=AuthorityLevel.COUNTY).first()
         return step.delay() if step else None
 
 

@@ -1,7 +1,12 @@
 """Django settings, read from the environment.
 
 Environment variables:
-    DATABASE_URL           database (default: SQLite file var/anjian.sqlite3)
+    DATABASE_URL           database (default: SQLite file var/anjian.sqlite3); on PostgreSQL in
+                           production the application's role (see `anjian dbroles`)
+    ANJIAN_MIGRATE_DATABASE_URL  the connection `anjian migrate` and `anjian dbroles` use instead
+                           of DATABASE_URL (a role that may change the schema and create roles)
+    ANJIAN_MIGRATE_ROLE    the role `anjian migrate` acts as (SET ROLE), so that what it creates
+                           belongs to the schema owner (e.g. anjian_owner)
     ANJIAN_SECRET_KEY      secret key (default: generated once into var/secret_key)
     ANJIAN_DEBUG           "1" turns debug on (off by default)
     ANJIAN_ALLOWED_HOSTS   comma-separated host names (default: 127.0.0.1,localhost)
@@ -11,6 +16,7 @@ Environment variables:
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -102,13 +108,26 @@ TEMPLATES = [
     },
 ]
 
+#: Commands that change the schema or the roles: they connect with
+#: ANJIAN_MIGRATE_DATABASE_URL when it is set; everything else (the site, the worker,
+#: the other commands) with DATABASE_URL, the application's role.
+SCHEMA_COMMANDS = frozenset({"migrate", "dbroles"})
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 else ""
+_MIGRATE_URL = (
+    os.environ.get("ANJIAN_MIGRATE_DATABASE_URL") if _COMMAND in SCHEMA_COMMANDS else None
+)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'anjian.sqlite3'}",
         conn_max_age=int(os.environ.get("ANJIAN_DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+    if not _MIGRATE_URL
+    else dj_database_url.parse(_MIGRATE_URL)
 }
+if _COMMAND == "migrate" and (_owner := os.environ.get("ANJIAN_MIGRATE_ROLE")):
+    # Tables, sequences and functions the migrations create then belong to the owner.
+    DATABASES["default"].setdefault("OPTIONS", {})["assume_role"] = _owner
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters travel to the server as values instead of being quoted into the SQL
     # in Python: bulk writes (imports) are several times faster.

@@ -20,7 +20,7 @@ from anjian.core.admin_base import AuditedAdmin, ReadOnlyAdmin
 from anjian.core.models import AuditEntry
 from anjian.enterprises.models import Enterprise
 from anjian.orgs import services
-from anjian.orgs.models import ApiToken, Organisation, Role, SupervisionOverride, User
+from anjian.orgs.models import ApiToken, Grid, Organisation, Role, SupervisionOverride, User
 from tests.factories import PASSWORD, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -317,3 +317,31 @@ def test_inline_rows_are_audited_one_entry_each(world, operator, rf):
     assert by_action["update"].changes["reason"] == {"label": "原因", "from": "旧", "to": "新"}
     assert by_action["delete"].object_id == str(gone.pk)
     assert all(e.actor == operator for e in entries)
+
+
+def test_disabling_an_account_or_changing_its_password_in_the_admin_revokes_its_tokens(world, ops):
+    user = world.township
+    first = services.api_token_create(user=user, name="一")[0]
+    data = _form_data(ops.get(_url(User, "change", user.pk)))
+    data.pop("is_active")
+    assert ops.post(_url(User, "change", user.pk), data).status_code == 302
+    first.refresh_from_db()
+    assert first.revoked_at is not None
+    revoked = AuditEntry.objects.filter(action=AuditEntry.Action.TOKEN_REVOKED).get()
+    assert revoked.object_id == str(user.pk) and revoked.reason == "账号停用"
+
+    second = services.api_token_create(user=world.bureau, name="二")[0]
+    ops.post(
+        f"/ops/orgs/user/{world.bureau.pk}/password/",
+        {"password1": "New-pass-2026!", "password2": "New-pass-2026!", "usable_password": "true"},
+    )
+    second.refresh_from_db()
+    assert second.revoked_at is not None
+
+
+def test_a_grid_keeps_its_township(world, ops):
+    grid = world.grid_worker.grid
+    data = {**_form_data(ops.get(_url(Grid, "change", grid.pk))), "region": "130203001"}
+    assert ops.post(_url(Grid, "change", grid.pk), data).status_code == 302
+    grid.refresh_from_db()
+    assert grid.region_id == "130202001"

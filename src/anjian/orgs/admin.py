@@ -12,12 +12,34 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from anjian.core.admin_base import ADMIN_REASON, AuditedAdmin, ReadOnlyAdmin
 from anjian.core.audit import record
 from anjian.core.models import AuditEntry
 from anjian.orgs import services
 from anjian.orgs.models import ApiToken, Grid, Industry, Organisation, User
+
+
+def _revoke_tokens(request, user, reason: str) -> None:
+    """Revoke the account's open API tokens, with one audit entry naming them."""
+    open_tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
+    if not open_tokens:
+        return
+    ApiToken.objects.filter(pk__in=[t.pk for t in open_tokens]).update(revoked_at=timezone.now())
+    record(
+        actor=request.user,
+        instance=user,
+        action=AuditEntry.Action.TOKEN_REVOKED,
+        changes={
+            "api_token": {
+                "label": "API令牌",
+                "from": "、".join(str(t) for t in open_tokens),
+                "to": "已吊销",
+            }
+        },
+        reason=reason,
+    )
 
 
 @admin.register(Industry)
@@ -45,6 +67,10 @@ class GridAdmin(AuditedAdmin):
     def has_delete_permission(self, request, obj=None):
         # Organisations and grid workers point at grids: rename one, never remove it.
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a grid would leave its organisations and workers outside their township.
+        return ["region"] if obj is not None else []
 
 
 admin.site.unregister(Group)
@@ -95,6 +121,12 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         # Accounts are deactivated, never removed: the trail names them as actors.
         return False
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and not obj.is_active:
+            # As the service does when an account is disabled.
+            _revoke_tokens(request, obj, "账号停用")
+
     def user_change_password(self, request, id, form_url=""):
         """Django's password form, with an audit entry when the password changed."""
         with transaction.atomic():
@@ -103,6 +135,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
             if stored is not None:
                 now = User.objects.values_list("password", flat=True).get(pk=stored.pk)
                 if now != stored.password:
+                    _revoke_tokens(request, stored, "密码已修改")
                     record(
                         actor=request.user,
                         instance=stored,

@@ -1,7 +1,10 @@
 """The audit trail: every change leaves an entry; entries cannot be altered."""
 
+import datetime as dt
+
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from anjian.core.audit import history_for
 from anjian.core.models import AuditEntry
@@ -135,15 +138,12 @@ def _backdated_insert(world) -> None:
             "INSERT INTO core_auditentry (created_at, actor_name, action, content_type_id,"
             " object_id, object_repr, changes, reason)"
             " VALUES (%s, '', 'update', %s, %s, '补录', '{}', '倒签')",
-            ["2020-01-01 08:00:00+00:00", content_type.pk, str(world.chemical_co.pk)],
+            [dt.datetime(2020, 1, 1, 8, tzinfo=dt.UTC), content_type.pk, str(world.chemical_co.pk)],
         )
 
 
 def test_the_database_sets_the_time_of_an_entry(world):
     """An entry cannot be back-dated: PostgreSQL overwrites the time, SQLite refuses."""
-    import datetime as dt
-
-    from django.utils import timezone
 
     entry = _entry(world)
     assert abs(entry.created_at - timezone.now()) < dt.timedelta(seconds=5)

@@ -11,7 +11,7 @@ admin site and checks each.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db import models, router, transaction
@@ -20,11 +20,16 @@ from django.http import HttpRequest
 from anjian.core import audit
 from anjian.core.models import AuditEntry
 
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = admin.ModelAdmin
+
 #: The reason every entry written from the admin carries.
 ADMIN_REASON = "运维后台修改"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(_ModelAdmin):
     """Look, never touch: no add, change or delete (the views answer 403 to a POST)."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -61,7 +66,7 @@ def _deleted(instance: models.Model) -> dict[str, Any]:
     return audit.diff(type(instance), audit.snapshot(instance), {})
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(_ModelAdmin):
     """An admin whose every write appends an audit entry (actor, before → after)."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils import timezone
+from django.db.models.functions import Now
 
 
 class TimeStampedModel(models.Model):
@@ -26,7 +26,9 @@ class AuditEntry(models.Model):
     """One change of one record: who, when, what (before → after) and why.
 
     Append-only: the model refuses updates and deletes, and database triggers
-    (migration 0002) refuse UPDATE everywhere and DELETE on PostgreSQL.
+    (migration 0003) refuse UPDATE everywhere and DELETE on PostgreSQL; the database
+    sets `created_at` (migration 0005). The application's PostgreSQL role may only
+    SELECT and INSERT here (`anjian dbroles`).
     """
 
     class Action(models.TextChoices):
@@ -42,7 +44,9 @@ class AuditEntry(models.Model):
         TOKEN_CREATED = "token_created", "创建API令牌"
         TOKEN_REVOKED = "token_revoked", "吊销API令牌"
 
-    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    #: Set by the database, never by the caller: a trigger overwrites whatever an INSERT
+    #: brings on PostgreSQL and refuses a time not its own on SQLite (migration 0005).
+    created_at = models.DateTimeField("时间", db_default=Now(), db_index=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",

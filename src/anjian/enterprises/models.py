@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
 
 from anjian.core.access import ScopePaths
@@ -166,6 +168,18 @@ class Enterprise(TimeStampedModel):
             construction=self.is_construction,
             crowded_place=self.is_crowded_place,
         )
+
+
+@receiver(pre_delete, sender=Enterprise, dispatch_uid="enterprises_keep_profile")
+def _refuse_profile_delete(
+    sender: type[Enterprise], instance: Enterprise, **kwargs: object
+) -> None:
+    """A profile goes only with its organisation, and organisations are deactivated,
+    not deleted: an organisation of kind ENTERPRISE without its profile breaks every
+    list that covers it. Migration 0002 refuses the same in PostgreSQL itself."""
+    raise models.ProtectedError(
+        "企业台账记录不能删除，请停用单位或把经营状态改为“注销”。", {instance}
+    )
 
 
 class ChangeRequest(TimeStampedModel):

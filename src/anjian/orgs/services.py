@@ -177,7 +177,7 @@ def user_set_active(*, actor: User, user: User, active: bool, reason: str) -> Us
         reason=reason,
     )
     if not active:
-        _revoke_all_tokens(actor=actor, user=user, reason=f"停用账号：{reason}")
+        revoke_all_tokens(actor=actor, user=user, reason=f"停用账号：{reason}")
     return user
 
 
@@ -204,7 +204,7 @@ def user_set_password(
     )
     # A token made with the old password must not outlive it (sessions die with the
     # password hash by Django's own check; tokens need this).
-    _revoke_all_tokens(actor=actor, user=user, reason=f"修改密码（{how}）")
+    revoke_all_tokens(actor=actor, user=user, reason=f"修改密码（{how}）")
     return user
 
 
@@ -242,7 +242,7 @@ def user_unlock(*, actor: User, user: User, reason: str) -> int:
     return lifted
 
 
-def _revoke_all_tokens(*, actor: User, user: User, reason: str) -> int:
+def revoke_all_tokens(*, actor: User, user: User, reason: str) -> int:
     """Revoke every live token of `user` in the caller's transaction, one audit row."""
     live = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
     if not live:

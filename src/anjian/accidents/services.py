@@ -29,6 +29,7 @@ from anjian.accidents.models import (
 )
 from anjian.core import audit
 from anjian.core.access import scope_for
+from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
 from anjian.core.notifications import notify
 from anjian.enterprises.models import Enterprise
@@ -150,6 +151,7 @@ def _add_steps(accident: Accident, level: AccidentLevel, since: datetime, *, upg
     return added
 
 
+@idempotent(Accident)
 @transaction.atomic
 def accident_report(
     *,
@@ -239,6 +241,7 @@ def accident_report(
     return accident
 
 
+@idempotent(AccidentVersion)
 @transaction.atomic
 def accident_supplement(
     *,
@@ -458,6 +461,7 @@ def investigation_report(
     return investigation
 
 
+@idempotent(Finding)
 @transaction.atomic
 def finding_add(*, actor: User, investigation: Investigation, data: dict[str, Any]) -> Finding:
     investigation = _open_investigation(actor, investigation)

@@ -6,6 +6,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from anjian.core.api import ErrorOut, Pagination
+from anjian.core.idempotency import IdempotencyKeyHeader
 from anjian.enterprises import selectors, services
 from anjian.enterprises.models import KEY_FLAGS
 from anjian.orgs.models import Grid, Industry, Organisation
@@ -170,8 +171,10 @@ def get_enterprise(request, enterprise_id: int):
 
 
 @router.post("", response={201: EnterpriseOut, 400: ErrorOut, 403: ErrorOut}, summary="登记企业")
-def create_enterprise(request, payload: EnterpriseIn):
-    enterprise = services.enterprise_register(actor=request.auth, data=_data(payload))
+def create_enterprise(request, payload: EnterpriseIn, idempotency_key: IdempotencyKeyHeader = None):
+    enterprise = services.enterprise_register(
+        actor=request.auth, data=_data(payload), idempotency_key=idempotency_key
+    )
     return 201, selectors.enterprise_get(request.auth, enterprise.pk)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from anjian.core import audit
 from anjian.core.access import scope_for
+from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
 from anjian.enterprises import permissions
 from anjian.enterprises.models import ChangeRequest, Enterprise, EnterpriseStatus, ImportJob
@@ -63,6 +64,7 @@ def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     )
 
 
+@idempotent(Enterprise)
 @transaction.atomic
 def enterprise_register(*, actor: User, data: dict[str, Any]) -> Enterprise:
     if not permissions.can_register(actor):
@@ -179,6 +181,7 @@ def enterprise_set_status(
     return enterprise
 
 
+@idempotent(ChangeRequest)
 @transaction.atomic
 def change_request_submit(
     *, actor: User, enterprise: Enterprise, data: dict[str, Any], reason: str
@@ -352,6 +355,7 @@ def supervision_set(
 # Imports -------------------------------------------------------------------------
 
 
+@idempotent(ImportJob)
 @transaction.atomic
 def import_start(*, actor: User, uploaded: Any) -> ImportJob:
     """Store the upload and queue the check pass. Nothing reaches the register yet."""

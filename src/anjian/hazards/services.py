@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from anjian.core import audit
+from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import notices, permissions, rollup
@@ -95,6 +96,7 @@ def _locked(hazard: Hazard, step: str) -> Hazard:
     return locked
 
 
+@idempotent(Hazard)
 @transaction.atomic
 def hazard_register(
     *,
@@ -337,6 +339,7 @@ def hazard_reject(*, actor: User, hazard: Hazard, reason: str) -> Hazard:
     return hazard
 
 
+@idempotent(ExtensionRequest)
 @transaction.atomic
 def extension_request(
     *, actor: User, hazard: Hazard, new_deadline: datetime, reason: str
@@ -478,6 +481,7 @@ def hazard_list_for_supervision(
     return listing
 
 
+@idempotent(ProgressReport)
 @transaction.atomic
 def progress_report(*, actor: User, hazard: Hazard, text: str) -> ProgressReport:
     """The enterprise (or the supervising side for it) reports the 治理 progress of a listed hazard."""

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from anjian.core import audit
 from anjian.core.access import scope_for
+from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import services as hazard_services
@@ -371,6 +372,7 @@ def template_sections(template: ChecklistTemplate) -> list[tuple[str, list[dict[
     ]
 
 
+@idempotent(Campaign)
 @transaction.atomic
 def campaign_create(
     *,
@@ -425,6 +427,7 @@ ENTERPRISE_FLAGS = {
 }
 
 
+@idempotent(InspectionPlan)
 @transaction.atomic
 def plan_create(
     *, actor: User, data: dict[str, Any], enterprises: list[Enterprise]
@@ -448,6 +451,7 @@ def plan_create(
     return plan
 
 
+@idempotent(InspectionPoint)
 @transaction.atomic
 def point_create(*, actor: User, enterprise: Enterprise, data: dict[str, Any]) -> InspectionPoint:
     """A QR inspection point (`enterprise` fetched through a scoped selector)."""
@@ -476,6 +480,7 @@ def point_create(*, actor: User, enterprise: Enterprise, data: dict[str, Any]) -
     return point
 
 
+@idempotent(ChecklistTemplate)
 @transaction.atomic
 def template_create(
     *,

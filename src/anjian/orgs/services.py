@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from anjian.core import audit
 from anjian.core.access import scope_for
+from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
 from anjian.orgs import permissions
 from anjian.orgs.models import ApiToken, Industry, Organisation, User
@@ -46,6 +47,7 @@ def _check_region_in_scope(actor: User, organisation: Organisation) -> None:
         raise ValidationError({"region": "只能在本辖区内登记单位。"})
 
 
+@idempotent(Organisation)
 @transaction.atomic
 def organisation_create(
     *, actor: User, data: dict[str, Any], supervised_industries: list[Industry] | None = None
@@ -113,6 +115,7 @@ def organisation_set_active(
     return organisation
 
 
+@idempotent(User)
 @transaction.atomic
 def user_create(
     *, actor: User, organisation: Organisation, username: str, password: str, data: dict[str, Any]

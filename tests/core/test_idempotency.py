@@ -134,3 +134,18 @@ def test_simultaneous_form_posts_create_one_hazard(world):
     statuses = _race(world, [0, 1], lambda i: clients[i].post(url, data)["Location"])
     assert Hazard.objects.count() == 1
     assert set(statuses) == {f"/hazards/{Hazard.objects.get().pk}/"}
+
+
+@pytest.mark.django_db
+def test_old_keys_are_purged(world):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    _register(world, "old")
+    _register(world, "new")
+    IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - timedelta(days=31))
+    call_command("idempotency_keys")
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+    assert Hazard.objects.count() == 2

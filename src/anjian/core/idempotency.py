@@ -184,3 +184,20 @@ def _api_header():
 
 #: Declare on every create endpoint: `idempotency_key: IdempotencyKeyHeader = None`.
 IdempotencyKeyHeader = _api_header()
+
+
+#: A retry comes within minutes; a key is kept long enough for a phone that was offline.
+KEEP_DAYS = 30
+
+
+def purge(days: int = KEEP_DAYS) -> int:
+    """Forget keys older than `days`; returns how many. (`anjian idempotency-keys`)"""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from anjian.core.models import IdempotencyKey
+
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

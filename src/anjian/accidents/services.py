@@ -160,6 +160,7 @@ def accident_report(
     figures: dict[str, Any],
     enterprise: Enterprise | None = None,
     received_at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Accident:
     """快报 (R-ACC-4). The level comes from `accident_level`; the chain of required
     reports from `reporting_chain` (R-ACC-2), counted from when the unit learnt of the
@@ -251,6 +252,7 @@ def accident_supplement(
     note: str = "",
     reason: str = "",
     at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> AccidentVersion:
     """续报/补报: the new figures become a new version; the old ones stay. A casualty
     change after the R-ACC-3 window (30 days; road traffic and fire 7) needs a reason.
@@ -463,7 +465,13 @@ def investigation_report(
 
 @idempotent(Finding)
 @transaction.atomic
-def finding_add(*, actor: User, investigation: Investigation, data: dict[str, Any]) -> Finding:
+def finding_add(
+    *,
+    actor: User,
+    investigation: Investigation,
+    data: dict[str, Any],
+    idempotency_key: str | None = None,
+) -> Finding:
     investigation = _open_investigation(actor, investigation)
     finding = Finding(investigation=investigation, **data)
     finding.full_clean()

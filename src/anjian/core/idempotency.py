@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -30,6 +30,8 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
 
 T = TypeVar("T")
+R = TypeVar("R")
+P = ParamSpec("P")
 
 # (user id, key) pairs claimed by the running request: a service called with the same
 # key inside a form submission that already holds it does not claim it twice.
@@ -50,16 +52,16 @@ def clean_key(key: Any) -> str | None:
     """The key as stored, None when absent; a malformed key is the client's error."""
     if key is None:
         return None
-    key = str(key).strip()
-    if not key:
+    text = str(key).strip()
+    if not text:
         return None
-    if len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
+    if len(text) > MAX_KEY_LENGTH or not text.isascii() or not text.isprintable():
         raise ValidationError(
             {
                 FORM_FIELD: f"提交编号（Idempotency-Key）须为不超过{MAX_KEY_LENGTH}个字符的ASCII字符串。"
             }
         )
-    return key
+    return text
 
 
 def _applies(user: Any, key: str | None) -> bool:
@@ -97,10 +99,10 @@ def run_once(
             with transaction.atomic():
                 claim = IdempotencyKey.objects.create(user=user, key=key)
         except IntegrityError:
-            claim = IdempotencyKey.objects.filter(user=user, key=key).first()
-            if claim is None:  # pragma: no cover - the row's owner cannot have vanished
+            first = IdempotencyKey.objects.filter(user=user, key=key).first()
+            if first is None:  # pragma: no cover - the row's owner cannot have vanished
                 raise
-            return Replay(_checked_record(claim, model)), False
+            return Replay(_checked_record(first, model)), False
         token = _claimed.set(_claimed.get() | {(user.pk, key)})
         try:
             result = create()
@@ -116,24 +118,24 @@ def run_once(
         return result, True
 
 
-def idempotent(model: type[models.Model]):
-    """Give a create service the keyword `idempotency_key`: a repeat of the same actor's
-    key returns the record the first call created and creates nothing.
+def idempotent(model: type[models.Model]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """For a create service that declares `idempotency_key: str | None = None`: a repeat
+    of the same actor's key returns the record the first call created and creates
+    nothing. The service takes its user as `actor` (or `user`); the key never reaches
+    its body."""
 
-    The service takes its user as `actor` (or `user`)."""
-
-    def decorate(service: Callable[..., Any]) -> Callable[..., Any]:
+    def decorate(service: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(service)
-        def wrapper(*args: Any, idempotency_key: str | None = None, **kwargs: Any) -> Any:
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            key = kwargs.pop("idempotency_key", None)
             user = kwargs.get("actor", kwargs.get("user"))
-            result, created = run_once(
-                user, idempotency_key, lambda: service(*args, **kwargs), model=model
-            )
+            result, created = run_once(user, key, lambda: service(*args, **kwargs), model=model)
             if created:
-                return result
-            if result.record is None:
+                return cast(R, result)
+            record = cast(Replay, result).record
+            if record is None:
                 raise ValidationError({FORM_FIELD: "该提交编号已使用，原记录已不存在。"})
-            return result.record
+            return cast(R, record)
 
         return wrapper
 
@@ -152,7 +154,8 @@ def _record_of_claim(claim: Any) -> models.Model | None:
     if claim.content_type_id is None:
         return None
     try:
-        return claim.content_type.get_object_for_this_type(pk=claim.object_id)
+        record: models.Model = claim.content_type.get_object_for_this_type(pk=claim.object_id)
+        return record
     except ObjectDoesNotExist:
         return None
 
@@ -164,14 +167,14 @@ def _checked_record(claim: Any, model: type[models.Model] | None) -> models.Mode
     return record
 
 
-def _api_header():
+def _api_header() -> Any:
     from typing import Annotated
 
     from ninja import Header
 
     return Annotated[
         str | None,
-        Header(
+        Header(  # type: ignore[type-arg]
             None,
             alias=HEADER,
             description=(

@@ -66,7 +66,9 @@ def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 @idempotent(Enterprise)
 @transaction.atomic
-def enterprise_register(*, actor: User, data: dict[str, Any]) -> Enterprise:
+def enterprise_register(
+    *, actor: User, data: dict[str, Any], idempotency_key: str | None = None
+) -> Enterprise:
     if not permissions.can_register(actor):
         raise PermissionDenied("无权登记企业。")
     org_values, profile_values = _split(data)
@@ -184,7 +186,12 @@ def enterprise_set_status(
 @idempotent(ChangeRequest)
 @transaction.atomic
 def change_request_submit(
-    *, actor: User, enterprise: Enterprise, data: dict[str, Any], reason: str
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    data: dict[str, Any],
+    reason: str,
+    idempotency_key: str | None = None,
 ) -> ChangeRequest:
     """The enterprise asks to change key fields; nothing changes until it is approved."""
     if not permissions.can_edit(actor, enterprise):
@@ -357,7 +364,7 @@ def supervision_set(
 
 @idempotent(ImportJob)
 @transaction.atomic
-def import_start(*, actor: User, uploaded: Any) -> ImportJob:
+def import_start(*, actor: User, uploaded: Any, idempotency_key: str | None = None) -> ImportJob:
     """Store the upload and queue the check pass. Nothing reaches the register yet."""
     from django.conf import settings
 

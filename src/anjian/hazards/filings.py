@@ -51,7 +51,14 @@ def figures(enterprise: Enterprise, year: int, quarter: int) -> dict[str, int]:
 @idempotent(StatisticsFiling)
 @transaction.atomic
 def file_statistics(
-    *, actor: Any, enterprise: Enterprise, year: int, quarter: int, signed_by: str, note: str = ""
+    *,
+    actor: Any,
+    enterprise: Enterprise,
+    year: int,
+    quarter: int,
+    signed_by: str,
+    note: str = "",
+    idempotency_key: str | None = None,
 ) -> StatisticsFiling:
     """File the period's statistics for `enterprise` (fetched through a scoped selector)."""
     if not (permissions.can_plan(actor, _Own(enterprise.pk))):

@@ -380,6 +380,7 @@ def campaign_create(
     data: dict[str, Any],
     domains: list[Any],
     cooperating: list[Organisation] | None = None,
+    idempotency_key: str | None = None,
 ) -> Campaign:
     """专项整治: period, domains, targets by filter, lead and cooperating departments."""
     if not permissions.can_manage(actor):
@@ -430,7 +431,11 @@ ENTERPRISE_FLAGS = {
 @idempotent(InspectionPlan)
 @transaction.atomic
 def plan_create(
-    *, actor: User, data: dict[str, Any], enterprises: list[Enterprise]
+    *,
+    actor: User,
+    data: dict[str, Any],
+    enterprises: list[Enterprise],
+    idempotency_key: str | None = None,
 ) -> InspectionPlan:
     """An inspection plan (`enterprises` fetched through a scoped selector)."""
     if not permissions.can_manage(actor):
@@ -453,7 +458,9 @@ def plan_create(
 
 @idempotent(InspectionPoint)
 @transaction.atomic
-def point_create(*, actor: User, enterprise: Enterprise, data: dict[str, Any]) -> InspectionPoint:
+def point_create(
+    *, actor: User, enterprise: Enterprise, data: dict[str, Any], idempotency_key: str | None = None
+) -> InspectionPoint:
     """A QR inspection point (`enterprise` fetched through a scoped selector)."""
     import secrets
 
@@ -490,6 +497,7 @@ def template_create(
     sections: list[tuple[str, list[dict[str, Any]]]],
     industry_codes: str = "",
     basis: str = "",
+    idempotency_key: str | None = None,
 ) -> ChecklistTemplate:
     """A new checklist (its first version)."""
     if not permissions.can_manage(actor):

@@ -50,7 +50,11 @@ def _check_region_in_scope(actor: User, organisation: Organisation) -> None:
 @idempotent(Organisation)
 @transaction.atomic
 def organisation_create(
-    *, actor: User, data: dict[str, Any], supervised_industries: list[Industry] | None = None
+    *,
+    actor: User,
+    data: dict[str, Any],
+    supervised_industries: list[Industry] | None = None,
+    idempotency_key: str | None = None,
 ) -> Organisation:
     if not permissions.can_manage_organisations(actor):
         raise PermissionDenied("无权登记单位。")
@@ -118,7 +122,13 @@ def organisation_set_active(
 @idempotent(User)
 @transaction.atomic
 def user_create(
-    *, actor: User, organisation: Organisation, username: str, password: str, data: dict[str, Any]
+    *,
+    actor: User,
+    organisation: Organisation,
+    username: str,
+    password: str,
+    data: dict[str, Any],
+    idempotency_key: str | None = None,
 ) -> User:
     if not permissions.can_manage_users_of(actor, organisation):
         raise PermissionDenied("无权为该单位添加用户。")

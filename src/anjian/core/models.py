@@ -121,3 +121,32 @@ class Notification(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IdempotencyKey(models.Model):
+    """A create a user has made with a key: a repeat with the same key gets this record.
+
+    The unique (user, key) row is inserted in the same transaction as the record it
+    names, so a second request with the key waits for the first and then finds it
+    (see `anjian.core.idempotency`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField("提交编号", max_length=100)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.CharField("记录ID", max_length=64, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "提交编号"
+        verbose_name_plural = "提交编号"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_user_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -22,6 +22,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from anjian.core.access import ScopePaths
+from anjian.core.files import ServerNamedFileField
 from anjian.core.models import TimeStampedModel
 from anjian.orgs.models import Organisation
 
@@ -259,7 +260,7 @@ class ImportJob(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
     )
-    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    file = ServerNamedFileField("文件", upload_to="imports/%Y/%m/")
     original_name = models.CharField("原文件名", max_length=255)
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.CHECKING

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from anjian.core import audit
 from anjian.core.access import scope_for
+from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
 from anjian.enterprises import permissions
 from anjian.enterprises.models import ChangeRequest, Enterprise, EnterpriseStatus, ImportJob
@@ -63,8 +64,11 @@ def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     )
 
 
+@idempotent(Enterprise)
 @transaction.atomic
-def enterprise_register(*, actor: User, data: dict[str, Any]) -> Enterprise:
+def enterprise_register(
+    *, actor: User, data: dict[str, Any], idempotency_key: str | None = None
+) -> Enterprise:
     if not permissions.can_register(actor):
         raise PermissionDenied("无权登记企业。")
     org_values, profile_values = _split(data)
@@ -179,9 +183,15 @@ def enterprise_set_status(
     return enterprise
 
 
+@idempotent(ChangeRequest)
 @transaction.atomic
 def change_request_submit(
-    *, actor: User, enterprise: Enterprise, data: dict[str, Any], reason: str
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    data: dict[str, Any],
+    reason: str,
+    idempotency_key: str | None = None,
 ) -> ChangeRequest:
     """The enterprise asks to change key fields; nothing changes until it is approved."""
     if not permissions.can_edit(actor, enterprise):
@@ -352,8 +362,9 @@ def supervision_set(
 # Imports -------------------------------------------------------------------------
 
 
+@idempotent(ImportJob)
 @transaction.atomic
-def import_start(*, actor: User, uploaded: Any) -> ImportJob:
+def import_start(*, actor: User, uploaded: Any, idempotency_key: str | None = None) -> ImportJob:
     """Store the upload and queue the check pass. Nothing reaches the register yet."""
     from django.conf import settings
 

@@ -9,7 +9,7 @@ from anjian.accidents import permissions as accident_permissions
 from anjian.accidents.selectors import accidents_for
 from anjian.core.audit import history_for
 from anjian.core.exports import XLSX_TYPE, xlsx_response
-from anjian.core.forms import apply_service_errors, form_page, post_action
+from anjian.core.forms import apply_service_errors, form_page, post_action, submit_once
 from anjian.core.listing import Column, ListPage, detail_fields
 from anjian.enterprises import permissions, selectors, services
 from anjian.enterprises.forms import (
@@ -330,11 +330,16 @@ def import_list(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.import_start(actor=request.user, uploaded=form.cleaned_data["file"])
+            job, _ = submit_once(
+                request,
+                lambda d: services.import_start(actor=request.user, uploaded=d["file"]),
+                form.cleaned_data,
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            return redirect(job)
+            # a repeated upload of the same form goes to the first import
+            return redirect(getattr(job, "record", job) or "enterprises:imports")
     return render(
         request,
         "enterprises/import_list.html",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from anjian.core import audit
 from anjian.core.access import scope_for
+from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
 from anjian.orgs import permissions
 from anjian.orgs.models import ApiToken, Industry, Organisation, User, default_token_expiry
@@ -47,9 +48,14 @@ def _check_region_in_scope(actor: User, organisation: Organisation) -> None:
         raise ValidationError({"region": "只能在本辖区内登记单位。"})
 
 
+@idempotent(Organisation)
 @transaction.atomic
 def organisation_create(
-    *, actor: User, data: dict[str, Any], supervised_industries: list[Industry] | None = None
+    *,
+    actor: User,
+    data: dict[str, Any],
+    supervised_industries: list[Industry] | None = None,
+    idempotency_key: str | None = None,
 ) -> Organisation:
     if not permissions.can_manage_organisations(actor):
         raise PermissionDenied("无权登记单位。")
@@ -114,9 +120,16 @@ def organisation_set_active(
     return organisation
 
 
+@idempotent(User)
 @transaction.atomic
 def user_create(
-    *, actor: User, organisation: Organisation, username: str, password: str, data: dict[str, Any]
+    *,
+    actor: User,
+    organisation: Organisation,
+    username: str,
+    password: str,
+    data: dict[str, Any],
+    idempotency_key: str | None = None,
 ) -> User:
     if not permissions.can_manage_users_of(actor, organisation):
         raise PermissionDenied("无权为该单位添加用户。")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Now
+from django.utils import timezone
 
 
 class TimeStampedModel(models.Model):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("core", "0004_notifications"),
+        ("core", "0005_audit_time_set_by_database"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

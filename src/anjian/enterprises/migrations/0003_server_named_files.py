@@ -7,7 +7,7 @@ import anjian.core.files
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enterprises", "0001_initial"),
+        ("enterprises", "0002_enterprise_profile_not_deletable"),
     ]
 
     operations = [

@@ -19,6 +19,9 @@ from anjian.orgs.models import Organisation, SupervisionOverride, User
 #: the enterprise itself changes them.
 ORG_FIELDS = ("name", "credit_code", "region", "industry", "grid", "address", "phone")
 KEY_FIELDS = ("name", "credit_code", "industry", "region")
+#: Set by the township or the bureau only (`permissions.can_assign_grid`): the
+#: enterprise can neither change nor request it; it is their grid workers' assignment.
+GRID_FIELDS = ("grid",)
 PROFILE_FIELDS = tuple(
     f.name
     for f in Enterprise._meta.concrete_fields
@@ -42,6 +45,13 @@ STATUS_TRANSITIONS: dict[str, set[str]] = {
     EnterpriseStatus.DEREGISTERED: {EnterpriseStatus.OPERATING},
 }
 INACTIVE_STATUSES = {EnterpriseStatus.CLOSED, EnterpriseStatus.DEREGISTERED}
+
+
+def locked_fields(actor: User) -> tuple[str, ...]:
+    """Organisation fields the actor may not change directly (the edit form shows them
+    read-only, the service refuses a change)."""
+    locked = () if permissions.edits_key_fields_directly(actor) else KEY_FIELDS
+    return locked if permissions.can_assign_grid(actor) else (*locked, *GRID_FIELDS)
 
 
 def _check_placement(actor: User, organisation: Organisation) -> None:
@@ -90,8 +100,9 @@ def enterprise_update(
     *, actor: User, enterprise: Enterprise, data: dict[str, Any], reason: str = ""
 ) -> Enterprise:
     """Change register fields. The enterprise itself may not change key fields here
-    (they go through `change_request_submit`). Records that copy the enterprise's
-    region, industry or grid follow it in this transaction."""
+    (they go through `change_request_submit`), and only the township or the bureau
+    assigns the grid (`locked_fields`). Records that copy the enterprise's region,
+    industry or grid follow it in this transaction."""
     if not permissions.can_edit(actor, enterprise):
         raise PermissionDenied("无权修改该企业。")
     enterprise = (
@@ -99,12 +110,15 @@ def enterprise_update(
     )
     organisation = enterprise.organisation
     org_values, profile_values = _split(data)
-    if not permissions.edits_key_fields_directly(actor):
-        changed_keys = [
-            k for k in KEY_FIELDS if k in org_values and _differs(organisation, k, org_values[k])
-        ]
-        if changed_keys:
-            raise PermissionDenied("名称、信用代码、行业和区划的变更须提交审核。")
+    changed = [
+        k
+        for k in locked_fields(actor)
+        if k in org_values and _differs(organisation, k, org_values[k])
+    ]
+    if any(k in KEY_FIELDS for k in changed):
+        raise PermissionDenied("名称、信用代码、行业和区划的变更须提交审核。")
+    if changed:
+        raise PermissionDenied("所属网格由乡镇（街道）或应急管理部门划定，不能在此修改。")
     if (
         "region" in org_values
         and "grid" not in org_values

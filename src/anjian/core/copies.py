@@ -55,11 +55,14 @@ class Copy:
     def source_model(self) -> type[models.Model]:
         model = self.model
         for name in self.via.split("__"):
-            model = model._meta.get_field(name).related_model
+            model = _link(model, name)[1]
         return model
 
     def target(self, name: str) -> models.Field[Any, Any]:
-        return self.model._meta.get_field(name)
+        field = self.model._meta.get_field(name)
+        if not isinstance(field, models.Field):
+            raise TypeError(f"{self.label}.{name} is not a concrete field")
+        return field
 
     def _coalesce(self, name: str, expression: Any) -> Any:
         # A non-null text copy of a nullable source stores "" (a hazard of an
@@ -76,9 +79,9 @@ class Copy:
     def source_subquery(self, name: str) -> Any:
         """The source's value as a correlated subquery (for UPDATE, which cannot join)."""
         first, _, rest = self.via.partition("__")
-        link = self.model._meta.get_field(first)
+        attname, related = _link(self.model, first)
         path = f"{rest}__{self.fields[name]}" if rest else self.fields[name]
-        rows = link.related_model._base_manager.filter(pk=OuterRef(link.attname)).order_by()
+        rows = related._base_manager.filter(pk=OuterRef(attname)).order_by()
         return self._coalesce(name, Subquery(rows.values(path)[:1]))
 
     def drifted(self, records: models.QuerySet[Any] | None = None) -> models.QuerySet[Any]:
@@ -111,6 +114,16 @@ class Copy:
         return self.model._base_manager.filter(pk__in=drifted.values("pk")).update(
             **{self.target(name).attname: self.source_subquery(name) for name in self.fields}
         )
+
+
+def _link(model: type[models.Model], name: str) -> tuple[str, type[models.Model]]:
+    """(column, related model) of a forward foreign key or one-to-one field: the only
+    steps a copy's lookup takes."""
+    field = model._meta.get_field(name)
+    related = field.related_model
+    if not isinstance(field, models.ForeignKey) or not isinstance(related, type):
+        raise TypeError(f"{model._meta.label}.{name} is not a foreign key")
+    return field.attname, related
 
 
 @dataclass(frozen=True)

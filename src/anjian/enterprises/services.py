@@ -169,7 +169,7 @@ def _leave_grid_outside(organisation: Organisation, region: Any, values: dict[st
 
 
 def _differs(organisation: Organisation, key: str, value: Any) -> bool:
-    return _raw(organisation, key) != _raw_value(value)
+    return bool(_raw(organisation, key) != _raw_value(value))
 
 
 def _raw(organisation: Organisation, key: str) -> Any:

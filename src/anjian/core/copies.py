@@ -19,16 +19,19 @@ The services that change a source call `follow(source_model, pks)`; the
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 
 #: The annotation that carries a copied field's source value: `new_<field>`.
 NEW = "new_{}"
+#: Sources per UPDATE: bounds the IN list (SQLite limits bound parameters).
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class Copy:
     def source_model(self) -> type[models.Model]:
         model = self.model
         for name in self.via.split("__"):
-            model = _link(model, name)[1]
+            model = _related(model, name)
         return model
 
     def target(self, name: str) -> models.Field[Any, Any]:
@@ -76,14 +79,6 @@ class Copy:
         """The source's value as seen from a record row (a join; for selects)."""
         return self._coalesce(name, F(f"{self.via}__{self.fields[name]}"))
 
-    def source_subquery(self, name: str) -> Any:
-        """The source's value as a correlated subquery (for UPDATE, which cannot join)."""
-        first, _, rest = self.via.partition("__")
-        attname, related = _link(self.model, first)
-        path = f"{rest}__{self.fields[name]}" if rest else self.fields[name]
-        rows = related._base_manager.filter(pk=OuterRef(attname)).order_by()
-        return self._coalesce(name, Subquery(rows.values(path)[:1]))
-
     def drifted(self, records: models.QuerySet[Any] | None = None) -> models.QuerySet[Any]:
         """Records (with a source) whose copy differs from the source, annotated with the
         source values as `new_<field>`."""
@@ -103,27 +98,59 @@ class Copy:
         return records.filter(differs)
 
     def follow(self, source_pks: Iterable[Any] | None = None) -> int:
-        """Bring the copies of these sources' records (all records: None) to the
-        sources' values; returns the number of records changed."""
-        records = self.model._base_manager.all()
-        if source_pks is not None:
-            records = records.filter(**{f"{self.via}__in": list(source_pks)})
-        drifted = self.drifted(records)
-        if self.on_move is not None:
-            self.on_move(drifted)
-        return self.model._base_manager.filter(pk__in=drifted.values("pk")).update(
-            **{self.target(name).attname: self.source_subquery(name) for name in self.fields}
-        )
+        """Bring the copies of these sources' records (None: of every source with a
+        drifted record) to the sources' values; returns the number of records changed.
+
+        Sources are grouped by their values, so each group is one UPDATE setting
+        constants on the records that differ, without a join or a subquery per row.
+        """
+        if source_pks is None:
+            source_pks = self.drifted().order_by().values_list(self.via, flat=True).distinct()
+        pks = list(source_pks)
+        groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+        for start in range(0, len(pks), CHUNK):
+            rows = self.source_model._base_manager.filter(pk__in=pks[start : start + CHUNK])
+            for pk, *values in rows.values_list("pk", *self.fields.values()):
+                groups[
+                    tuple(self._stored(n, v) for n, v in zip(self.fields, values, strict=True))
+                ].append(pk)
+        changed = 0
+        for values, members in groups.items():
+            assign = {self.target(n).attname: v for n, v in zip(self.fields, values, strict=True)}
+            for start in range(0, len(members), CHUNK):
+                records = self.model._base_manager.filter(
+                    **{f"{self.via}__in": members[start : start + CHUNK]}
+                ).exclude(**assign)
+                if self.on_move is not None:
+                    self.on_move(
+                        records.annotate(
+                            **{
+                                NEW.format(n): Value(v, output_field=self._value_field(n))
+                                for n, v in zip(self.fields, values, strict=True)
+                            }
+                        )
+                    )
+                changed += records.update(**assign)
+        return changed
+
+    def _stored(self, name: str, value: Any) -> Any:
+        # A non-null text copy of a nullable source stores "" (see `_coalesce`).
+        target = self.target(name)
+        return "" if value is None and not (target.null or target.is_relation) else value
+
+    def _value_field(self, name: str) -> models.Field[Any, Any]:
+        target = self.target(name)
+        return target.target_field if isinstance(target, models.ForeignKey) else target
 
 
-def _link(model: type[models.Model], name: str) -> tuple[str, type[models.Model]]:
-    """(column, related model) of a forward foreign key or one-to-one field: the only
-    steps a copy's lookup takes."""
+def _related(model: type[models.Model], name: str) -> type[models.Model]:
+    """The model a forward foreign key or one-to-one field points at: the only steps a
+    copy's lookup takes."""
     field = model._meta.get_field(name)
     related = field.related_model
     if not isinstance(field, models.ForeignKey) or not isinstance(related, type):
         raise TypeError(f"{model._meta.label}.{name} is not a foreign key")
-    return field.attname, related
+    return related
 
 
 @dataclass(frozen=True)

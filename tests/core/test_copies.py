@@ -12,12 +12,14 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from anjian.accidents.selectors import accidents_for
 from anjian.core import copies
 from anjian.enterprises import importing, services
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import rollup
 from anjian.hazards import services as hazard_services
 from anjian.hazards.models import Hazard, HazardMonth
+from anjian.hazards.selectors import hazards_for
 from anjian.inspections import services as inspection_services
 from anjian.inspections.models import ChecklistTemplate
 from anjian.orgs import services as org_services
@@ -236,3 +238,19 @@ def test_repair_rebuilds_a_drifted_rollup(records):
     assert [d.label for d in drift] == ["hazards.HazardMonth"]
     assert copies.repair()["hazards.HazardMonth"] == drift[0].count
     assert rollup.differences() == []
+
+
+def test_an_accident_stays_with_the_place_where_it_happened(records):
+    """Its place, industry, grid and unit name are facts of the report (accidents/apps.py):
+    the old township keeps it; the hazards go with the enterprise."""
+    world = records
+    _move_by_update(
+        world,
+        Region.objects.get(code="130202002"),
+        Industry.objects.get(code="52"),
+        GridFactory(name="友谊第一网格", region_id="130202002"),
+    )
+    assert accidents_for(world.township).filter(enterprise_id=world.building_co.pk).exists()
+    assert not accidents_for(world.other_township).exists()
+    assert not hazards_for(world.township).filter(enterprise_id=world.building_co.pk).exists()
+    assert hazards_for(world.other_township).filter(enterprise_id=world.building_co.pk).count() == 2

@@ -24,6 +24,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from anjian.core import copies
 from anjian.core.access import scoped
 from anjian.core.exports import safe_append
 from anjian.core.models import AuditEntry
@@ -37,6 +38,8 @@ from anjian.regions.models import Region
 CHUNK = 1000
 ERROR_LIMIT = 1000  # errors kept on the job; the error workbook repeats the check in full
 PROGRESS_EVERY = 2000
+#: The organisation fields that records copy (anjian.core.copies).
+PLACEMENT = ("region", "industry", "grid")
 
 
 class ImportFileError(Exception):
@@ -446,6 +449,8 @@ def apply_rows(
                     ],
                 )
                 Enterprise.objects.bulk_update(changed_profiles, [*PROFILE_KEYS, "updated_at"])
+                # Records copying a moved enterprise's region, industry or grid follow it.
+                copies.follow(Organisation, [org.pk for org in changed_orgs], changed=PLACEMENT)
             if new_orgs:
                 Organisation.objects.bulk_create(new_orgs)
                 Enterprise.objects.bulk_create(

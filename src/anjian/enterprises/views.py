@@ -173,16 +173,14 @@ def enterprise_edit(request, pk):
     enterprise = selectors.enterprise_get(request.user, pk)
     if not permissions.can_edit(request.user, enterprise):
         raise PermissionDenied("无权修改该企业。")
-    locked = not permissions.edits_key_fields_directly(request.user)
+    locked = services.locked_fields(request.user)
     return form_page(
         request,
         EnterpriseForm(
-            request.POST or None, user=request.user, instance=enterprise, key_fields_locked=locked
+            request.POST or None, user=request.user, instance=enterprise, locked_fields=locked
         ),
         lambda d: services.enterprise_update(
-            actor=request.user,
-            enterprise=enterprise,
-            data=_form_data(d, drop=services.KEY_FIELDS if locked else ()),
+            actor=request.user, enterprise=enterprise, data=_form_data(d, drop=locked)
         ),
         success="已保存。",
         title=f"修改：{enterprise.name}",

@@ -2,7 +2,8 @@
 
 A hazard copies its enterprise's region code, industry and grid when it is
 registered, so that scoped lists and statistics over millions of hazards filter
-one indexed table instead of joining through the register.
+one indexed table instead of joining through the register. The copies follow the
+enterprise when it moves (declared in apps.py, see anjian.core.copies).
 """
 
 from __future__ import annotations

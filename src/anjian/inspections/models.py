@@ -3,7 +3,8 @@ campaigns (专项整治).
 
 A checklist version is never changed: editing a checklist creates the next version,
 and an inspection keeps the version it was done with. An inspection copies its
-enterprise's region, industry and grid, like a hazard, so scoped lists hit one table.
+enterprise's region, industry and grid, like a hazard, so scoped lists hit one table;
+they follow the enterprise when it moves (declared in apps.py, see anjian.core.copies).
 """
 
 from __future__ import annotations

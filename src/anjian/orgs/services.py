@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from anjian.core import audit
+from anjian.core import audit, copies
 from anjian.core.access import scope_for
 from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
@@ -88,7 +88,7 @@ def organisation_update(
         _check_kind(changed, original_kind)
         _check_region_in_scope(actor, changed)
 
-    audit.save_with_audit(
+    changes = audit.save_with_audit(
         actor=actor,
         instance=organisation,
         values={k: v for k, v in data.items() if k in ORGANISATION_FIELDS},
@@ -98,6 +98,9 @@ def organisation_update(
         check=check,
         reason=reason,
     )
+    if changes:
+        # Records that copy an enterprise's region, industry or grid follow it here too.
+        copies.follow(Organisation, [organisation.pk], changed=changes)
     return organisation
 
 

@@ -21,6 +21,16 @@ class Period:
         """The same dates one year earlier (29 February becomes the 28th)."""
         return Period(_year_back(self.start), _year_back(self.end))
 
+    def months(self) -> list[str]:
+        """Every calendar month the period touches, as "YYYY-MM", first to last — the
+        axis of a monthly series, so that a month with nothing in it still shows (as 0)."""
+        result = []
+        year, month = self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            result.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return result
+
 
 def _year_back(day: date) -> date:
     try:

@@ -275,6 +275,7 @@ def statistics(request, start: date, end: date, region: str | None = None):
     return {
         "start": start,
         "end": end,
+        "scope": stats["scope"],
         "totals": totals,
         **{k: stats[k] for k in ("by_domain", "by_level", "by_source", "by_region")},
     }

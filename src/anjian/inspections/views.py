@@ -250,14 +250,15 @@ def report_download(request, pk, fmt):
 
 def my_tasks(request):
     """我的检查任务: due and overdue inspections of the plans the user inspects."""
-    from anjian.inspections.planning import tasks_for
+    from anjian.inspections.planning import planned_summary, tasks_for
 
     if not permissions.can_inspect(request.user):
         raise PermissionDenied("无权进行检查。")
+    tasks = tasks_for(request.user)
     return render(
         request,
         "inspections/tasks.html",
-        {"title": "我的检查任务", "tasks": tasks_for(request.user)},
+        {"title": "我的检查任务", "tasks": tasks, "planned": planned_summary(tasks)},
     )
 
 

@@ -9,9 +9,15 @@ from django.utils import timezone
 
 from anjian.core.periods import Period
 from anjian.enterprises.models import Enterprise
+from anjian.hazards.models import HazardDomain
 from anjian.inspections import services
 from anjian.inspections.models import InspectionPlan
-from anjian.inspections.planning import inspection_statistics, planned_summary, tasks_for
+from anjian.inspections.planning import (
+    campaign_board,
+    inspection_statistics,
+    planned_summary,
+    tasks_for,
+)
 from anjian.orgs.models import Industry
 from anjian.regions.models import Region
 from tests.factories import EnterpriseFactory
@@ -139,3 +145,31 @@ def test_region_rows_name_the_whole_district_and_its_own_level(world, checklist,
     ).json()
     assert body["scope"] == "路南区（全区）"
     assert {r["label"] for r in body["by_region"]} == {"学院南路街道", "路南区（本级）"}
+
+
+def test_campaign_board_names_the_district_level_as_its_own(world, checklist):
+    district = Region.objects.get(code="130202")
+    org = EnterpriseFactory(
+        name="区直属企业", region=district, industry=Industry.objects.get(code="47")
+    )
+    Enterprise.objects.create(organisation=org, principal_name="负责人", employees=9)
+    today = timezone.localdate()
+    campaign = services.campaign_create(
+        actor=world.bureau,
+        data={
+            "name": "专项整治",
+            "start": today - timedelta(days=1),
+            "end": today + timedelta(days=30),
+            "region": district,
+            "industry_codes": "",
+            "flag": "",
+            "lead": world.bureau.organisation,
+        },
+        domains=[HazardDomain.objects.get(code="fire")],
+    )
+    names = {r["code"]: r["name"] for r in campaign_board(world.bureau, campaign)["by_township"]}
+    assert names == {
+        "130202": "路南区（本级）",
+        "130202001": "学院南路街道",
+        "130202002": "友谊街道",
+    }

@@ -19,7 +19,6 @@ from anjian.enterprises.selectors import enterprises_for
 from anjian.hazards.models import Hazard, Status
 from anjian.inspections.models import Answer, Campaign, Inspection, InspectionPlan, Kind
 from anjian.regions.labels import label_child_rows, whole_label_of
-from anjian.regions.models import Region
 from anjian.rules.identifiers import child_code_length
 
 MONTHS = {
@@ -147,7 +146,9 @@ def campaign_board(user: Any, campaign: Campaign) -> dict[str, Any]:
         row = by_township[region[:9]]
         row["hazards"] += 1
         row["closed"] += status == Status.CLOSED
-    names = dict(Region.objects.filter(code__in=by_township).values_list("code", "name"))
+    township_rows = [{"key": code, **row} for code, row in sorted(by_township.items())]
+    # records at the campaign's own region (not in a township) are its 本级
+    label_child_rows(township_rows, campaign.region_id)
     by_department = list(
         inspections.values("inspector_org__name")
         .annotate(
@@ -166,10 +167,7 @@ def campaign_board(user: Any, campaign: Campaign) -> dict[str, Any]:
         "inspections": inspections.count(),
         "hazards": hazards.count(),
         "hazards_closed": hazards.filter(status=Status.CLOSED).count(),
-        "by_township": [
-            {"code": code, "name": names.get(code, code), **row}
-            for code, row in sorted(by_township.items())
-        ],
+        "by_township": [{"code": r.pop("key"), "name": r.pop("label"), **r} for r in township_rows],
         "by_department": by_department,
         "not_covered": targets.exclude(pk__in=covered_ids).select_related("organisation__region")[
             :200

@@ -69,6 +69,10 @@ def test_planned_figures_agree_and_every_month_is_charted(browser, live_server, 
     page.goto(f"{live_server.url}/inspections/tasks/")
     on_tasks = page.get_by_test_id("planned").inner_text()
     assert on_statistics == on_tasks == "1 / 3"
+    # and from the task list to the statistics of the same window
+    page.get_by_test_id("planned-statistics").click()
+    page.wait_for_url("**/inspections/statistics/?*")
+    assert page.get_by_test_id("planned").inner_text() == "1 / 3"
 
     page.goto(f"{live_server.url}/accidents/statistics/")
     page.get_by_label("发生日期从").fill(f"{year}-01-01")

@@ -255,10 +255,17 @@ def my_tasks(request):
     if not permissions.can_inspect(request.user):
         raise PermissionDenied("无权进行检查。")
     tasks = tasks_for(request.user)
+    windows = {t.window for t in tasks}
     return render(
         request,
         "inspections/tasks.html",
-        {"title": "我的检查任务", "tasks": tasks, "planned": planned_summary(tasks)},
+        {
+            "title": "我的检查任务",
+            "tasks": tasks,
+            "planned": planned_summary(tasks),
+            # one window for every task (the usual case): the same figures on 检查统计
+            "window": windows.pop() if len(windows) == 1 else None,
+        },
     )
 
 

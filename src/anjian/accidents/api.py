@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from anjian.accidents import selectors, services
 from anjian.accidents.models import AccidentCategory
 from anjian.accidents.statistics import accident_statistics, target_report
-from anjian.core.api import ErrorOut, LocalDateTime, Pagination
+from anjian.core.api import ErrorOut, LocalDateTime, Pagination, Year
 from anjian.core.periods import Period
 from anjian.enterprises.selectors import enterprise_get
 from anjian.orgs.models import Industry
@@ -286,7 +286,7 @@ def statistics(request, start: date, end: date, region: str | None = None):
 
 
 @router.get("/statistics/target", summary="控制指标使用情况与四项指标")
-def target(request, region: str, year: int):
+def target(request, region: str, year: Year):
     place = Region.objects.filter(code=region).first()
     if place is None:
         raise ValidationError({"region": "区划不存在"})
@@ -372,7 +372,7 @@ class TargetOut(Schema):
 
 class TargetIn(Schema):
     region_code: str
-    year: int
+    year: Year
     death_target: int = Field(..., ge=0)
     gdp_100m: Decimal | None = Field(None, gt=0)
     employed_persons: int | None = Field(None, gt=0)

@@ -134,3 +134,22 @@ def test_statistics_api_refuses_dates_out_of_range(world, client, app):
     assert_error_shape(response)
     assert response.status_code in (400, 422)
     assert response.json()["errors"][0]["field"] == "end"
+
+
+@pytest.mark.parametrize("app", ["enterprises", "hazards", "accidents", "inspections"])
+def test_a_page_number_beyond_any_offset_is_a_422(world, client, app):
+    client.force_login(world.bureau)
+    response = client.get(f"/api/v1/{app}", {"page": 5226745772155233280, "page_size": 489})
+    assert_error_shape(response, 422)
+    assert response.json()["errors"][0]["field"] == "page"
+
+
+@pytest.mark.parametrize("year", [99999, 0])
+def test_filings_for_an_impossible_year_are_refused(world, client, year):
+    client.force_login(world.enterprise_user)
+    payload = {"year": year, "quarter": 1, "signed_by": "张总"}
+    response = client.post("/api/v1/hazards/filings", payload, content_type="application/json")
+    assert_error_shape(response, 422)
+    client.force_login(world.bureau)
+    response = client.get("/api/v1/hazards/filings/status", {"year": year, "quarter": 1})
+    assert_error_shape(response, 422)

@@ -274,7 +274,8 @@ class Pagination(PaginationBase):
     """?page=&page_size= with a capped page size; the answer carries the total count."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1, description="页码，从1开始")
+        # bounded so that the offset stays a number every database can take
+        page: int = Field(1, ge=1, le=1_000_000, description="页码，从1开始")
         page_size: int = Field(
             settings.ANJIAN_PAGE_SIZE, ge=1, le=settings.ANJIAN_API_MAX_PAGE_SIZE
         )

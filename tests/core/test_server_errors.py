@@ -153,3 +153,25 @@ def test_filings_for_an_impossible_year_are_refused(world, client, year):
     client.force_login(world.bureau)
     response = client.get("/api/v1/hazards/filings/status", {"year": year, "quarter": 1})
     assert_error_shape(response, 422)
+
+
+@pytest.mark.parametrize(
+    "url,param",
+    [
+        ("/accidents/", "occurred_to"),
+        ("/accidents/", "occurred_from"),
+        ("/hazards/", "found_to"),
+        ("/hazards/", "found_from"),
+        ("/inspections/", "finished_to"),
+        ("/inspections/", "finished_from"),
+    ],
+)
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_list_filters_with_dates_outside_the_calendar_are_not_errors(
+    world, client, url, param, day
+):
+    client.force_login(world.bureau)
+    response = client.get(url, {param: day})
+    assert response.status_code == 200
+    export = client.get(url, {param: day, "export": "xlsx"})
+    assert export.status_code < 500

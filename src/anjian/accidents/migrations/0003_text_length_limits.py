@@ -10,76 +10,89 @@ class Migration(migrations.Migration):
         ("accidents", "0002_categories"),
     ]
 
+    # A TextField's max_length exists only in Python (forms, validation, save); there
+    # is nothing to change in the database, and on SQLite an AlterField would rebuild
+    # the table and drop its triggers (the audit trail's append-only trigger).
     operations = [
-        migrations.AlterField(
-            model_name="accident",
-            name="concealment_evidence",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=5000, verbose_name="证据"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="accident",
-            name="course",
-            field=anjian.core.fields.BoundedTextField(max_length=20000, verbose_name="简要经过"),
-        ),
-        migrations.AlterField(
-            model_name="accident",
-            name="measures",
-            field=anjian.core.fields.BoundedTextField(max_length=5000, verbose_name="已采取的措施"),
-        ),
-        migrations.AlterField(
-            model_name="accident",
-            name="other",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=5000, verbose_name="其他情况"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="accident",
-            name="unit_overview",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=5000, verbose_name="单位概况"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="accidentversion",
-            name="note",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=2000, verbose_name="情况说明"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="accidentversion",
-            name="reason",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=2000, verbose_name="超出补报时限的原因"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="finding",
-            name="handling",
-            field=anjian.core.fields.BoundedTextField(max_length=20000, verbose_name="处理意见"),
-        ),
-        migrations.AlterField(
-            model_name="investigation",
-            name="cause",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=20000, verbose_name="事故原因"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="investigation",
-            name="extension_reason",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=2000, verbose_name="延期理由"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="investigation",
-            name="team",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=5000, verbose_name="调查组"
-            ),
-        ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="accident",
+                    name="concealment_evidence",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=5000, verbose_name="证据"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="accident",
+                    name="course",
+                    field=anjian.core.fields.BoundedTextField(
+                        max_length=20000, verbose_name="简要经过"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="accident",
+                    name="measures",
+                    field=anjian.core.fields.BoundedTextField(
+                        max_length=5000, verbose_name="已采取的措施"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="accident",
+                    name="other",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=5000, verbose_name="其他情况"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="accident",
+                    name="unit_overview",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=5000, verbose_name="单位概况"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="accidentversion",
+                    name="note",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=2000, verbose_name="情况说明"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="accidentversion",
+                    name="reason",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=2000, verbose_name="超出补报时限的原因"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="finding",
+                    name="handling",
+                    field=anjian.core.fields.BoundedTextField(
+                        max_length=20000, verbose_name="处理意见"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="investigation",
+                    name="cause",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=20000, verbose_name="事故原因"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="investigation",
+                    name="extension_reason",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=2000, verbose_name="延期理由"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="investigation",
+                    name="team",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=5000, verbose_name="调查组"
+                    ),
+                ),
+            ]
+        )
     ]

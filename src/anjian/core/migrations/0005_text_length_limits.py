@@ -10,19 +10,26 @@ class Migration(migrations.Migration):
         ("core", "0004_notifications"),
     ]
 
+    # A TextField's max_length exists only in Python (forms, validation, save); there
+    # is nothing to change in the database, and on SQLite an AlterField would rebuild
+    # the table and drop its triggers (the audit trail's append-only trigger).
     operations = [
-        migrations.AlterField(
-            model_name="auditentry",
-            name="reason",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=5000, verbose_name="原因"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="notification",
-            name="body",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=20000, verbose_name="内容"
-            ),
-        ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="reason",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=5000, verbose_name="原因"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="notification",
+                    name="body",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=20000, verbose_name="内容"
+                    ),
+                ),
+            ]
+        )
     ]

@@ -10,109 +10,124 @@ class Migration(migrations.Migration):
         ("hazards", "0008_stats_indexes"),
     ]
 
+    # A TextField's max_length exists only in Python (forms, validation, save); there
+    # is nothing to change in the database, and on SQLite an AlterField would rebuild
+    # the table and drop its triggers (the audit trail's append-only trigger).
     operations = [
-        migrations.AlterField(
-            model_name="extensionrequest",
-            name="reason",
-            field=anjian.core.fields.BoundedTextField(max_length=2000, verbose_name="延期理由"),
-        ),
-        migrations.AlterField(
-            model_name="hazard",
-            name="description",
-            field=anjian.core.fields.BoundedTextField(max_length=5000, verbose_name="隐患描述"),
-        ),
-        migrations.AlterField(
-            model_name="hazard",
-            name="legal_basis",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=5000, verbose_name="依据"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="hazard",
-            name="rectification_note",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=5000, verbose_name="整改情况"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="hazardevent",
-            name="note",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=2000, verbose_name="说明"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="listing",
-            name="note",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=2000, verbose_name="督办要求"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="progressreport",
-            name="text",
-            field=anjian.core.fields.BoundedTextField(max_length=5000, verbose_name="治理进展"),
-        ),
-        migrations.AlterField(
-            model_name="rectificationplan",
-            name="contingency",
-            field=anjian.core.fields.BoundedTextField(
-                max_length=5000, verbose_name="应急预案/防范措施"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rectificationplan",
-            name="funds_and_materials",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=20000, verbose_name="经费和物资的落实"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rectificationplan",
-            name="goals",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=20000, verbose_name="治理的目标和任务"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rectificationplan",
-            name="measures",
-            field=anjian.core.fields.BoundedTextField(max_length=5000, verbose_name="整改措施"),
-        ),
-        migrations.AlterField(
-            model_name="rectificationplan",
-            name="methods",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=20000, verbose_name="采取的方法和措施"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rectificationplan",
-            name="organisation_and_people",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=20000, verbose_name="负责治理的机构和人员"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rectificationplan",
-            name="safety_and_contingency",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=20000, verbose_name="安全措施和应急预案"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rectificationplan",
-            name="time_and_requirements",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=20000, verbose_name="治理的时限和要求"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="statisticsfiling",
-            name="note",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=2000, verbose_name="分析说明"
-            ),
-        ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="extensionrequest",
+                    name="reason",
+                    field=anjian.core.fields.BoundedTextField(
+                        max_length=2000, verbose_name="延期理由"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="hazard",
+                    name="description",
+                    field=anjian.core.fields.BoundedTextField(
+                        max_length=5000, verbose_name="隐患描述"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="hazard",
+                    name="legal_basis",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=5000, verbose_name="依据"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="hazard",
+                    name="rectification_note",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=5000, verbose_name="整改情况"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="hazardevent",
+                    name="note",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=2000, verbose_name="说明"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="listing",
+                    name="note",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=2000, verbose_name="督办要求"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="progressreport",
+                    name="text",
+                    field=anjian.core.fields.BoundedTextField(
+                        max_length=5000, verbose_name="治理进展"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="rectificationplan",
+                    name="contingency",
+                    field=anjian.core.fields.BoundedTextField(
+                        max_length=5000, verbose_name="应急预案/防范措施"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="rectificationplan",
+                    name="funds_and_materials",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=20000, verbose_name="经费和物资的落实"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="rectificationplan",
+                    name="goals",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=20000, verbose_name="治理的目标和任务"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="rectificationplan",
+                    name="measures",
+                    field=anjian.core.fields.BoundedTextField(
+                        max_length=5000, verbose_name="整改措施"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="rectificationplan",
+                    name="methods",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=20000, verbose_name="采取的方法和措施"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="rectificationplan",
+                    name="organisation_and_people",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=20000, verbose_name="负责治理的机构和人员"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="rectificationplan",
+                    name="safety_and_contingency",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=20000, verbose_name="安全措施和应急预案"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="rectificationplan",
+                    name="time_and_requirements",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=20000, verbose_name="治理的时限和要求"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="statisticsfiling",
+                    name="note",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=2000, verbose_name="分析说明"
+                    ),
+                ),
+            ]
+        )
     ]

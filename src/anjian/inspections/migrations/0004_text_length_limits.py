@@ -10,19 +10,26 @@ class Migration(migrations.Migration):
         ("inspections", "0003_signatures"),
     ]
 
+    # A TextField's max_length exists only in Python (forms, validation, save); there
+    # is nothing to change in the database, and on SQLite an AlterField would rebuild
+    # the table and drop its triggers (the audit trail's append-only trigger).
     operations = [
-        migrations.AlterField(
-            model_name="answer",
-            name="note",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=2000, verbose_name="说明"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="inspection",
-            name="summary",
-            field=anjian.core.fields.BoundedTextField(
-                blank=True, max_length=5000, verbose_name="检查情况"
-            ),
-        ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="answer",
+                    name="note",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=2000, verbose_name="说明"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="inspection",
+                    name="summary",
+                    field=anjian.core.fields.BoundedTextField(
+                        blank=True, max_length=5000, verbose_name="检查情况"
+                    ),
+                ),
+            ]
+        )
     ]

@@ -82,9 +82,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "anjian.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "anjian.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "anjian.core.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -308,16 +310,34 @@ EMAIL_BACKEND = os.environ.get(
     "ANJIAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 
+# No text a form or API client sends may be longer than this (each text field has its
+# own, smaller maximum; see anjian.core.fields).
+ANJIAN_MAX_TEXT_LENGTH = 20_000
+# The furthest a deadline (rectification, plan, campaign) may be set ahead, in years.
+ANJIAN_MAX_DEADLINE_YEARS = int(os.environ.get("ANJIAN_MAX_DEADLINE_YEARS", "5"))
+
 ANJIAN_PAGE_SIZE = 50
 ANJIAN_API_MAX_PAGE_SIZE = 500
 
+# Every record carries the id of the request it belongs to (X-Request-ID, shown on the
+# 500 page); server errors are logged with their traceback whatever DEBUG says.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "anjian.core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "loggers": {
         "anjian": {"handlers": ["console"], "level": os.environ.get("ANJIAN_LOG_LEVEL", "INFO")},
         "anjian.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

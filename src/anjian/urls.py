@@ -26,3 +26,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("ops/", admin.site.urls),
 ]
+
+handler500 = "anjian.core.views.server_error"

@@ -6,7 +6,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from anjian.core.access import listed_region
-from anjian.core.api import CappedPagination, ErrorOut, LocalDateTime, Pagination
+from anjian.core.api import CappedPagination, ErrorOut, LocalDateTime, Pagination, Year
 from anjian.core.idempotency import IdempotencyKeyHeader, run_once
 from anjian.enterprises.selectors import enterprise_get
 from anjian.hazards import selectors, services
@@ -320,7 +320,7 @@ class FilingStatusOut(Schema):
 
 
 class FilingIn(Schema):
-    year: int
+    year: Year
     quarter: int = Field(..., description="1–4 季度；0 全年")
     signed_by: str = Field(..., description="主要负责人签字")
     note: str = ""
@@ -343,7 +343,7 @@ class FilingOut(Schema):
     summary="统计报送情况（R-HAZ-4）",
 )
 @paginate(Pagination)
-def filing_status(request, year: int, quarter: int, missing: bool = False):
+def filing_status(request, year: Year, quarter: int, missing: bool = False):
     """Enterprises in the caller's scope (operating or suspended) and whether each has
     filed the period; `missing=true` lists only those that have not."""
     from anjian.enterprises.selectors import enterprises_for

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from anjian.core.access import ScopePaths
 from anjian.core.files import ServerNamedFileField
+from anjian.core.fields import NOTE_LENGTH, TEXT_LENGTH, BoundedTextField
 from anjian.core.models import TimeStampedModel
 from anjian.hazards.models import FACTOR_CLASS_CHOICES, Source
 
@@ -49,6 +50,7 @@ class ChecklistTemplate(TimeStampedModel):
                 fields=["family"],
                 condition=models.Q(is_current=True),
                 name="inspections_one_current_version",
+                violation_error_message="一个检查表只能有一个现行版本。",
             ),
         ]
 
@@ -221,7 +223,7 @@ class Inspection(TimeStampedModel):
     enterprise_signature = ServerNamedFileField(
         "企业负责人手写签名", upload_to="inspections/signatures/%Y/", blank=True
     )
-    summary = models.TextField("检查情况", blank=True)
+    summary = BoundedTextField("检查情况", max_length=TEXT_LENGTH, blank=True)
     report = ServerNamedFileField(
         "检查记录（PDF）", upload_to="inspections/reports/%Y/", blank=True
     )
@@ -254,7 +256,7 @@ class Answer(models.Model):
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
     result = models.CharField("结果", max_length=10, choices=Result.choices)
-    note = models.TextField("说明", blank=True)
+    note = BoundedTextField("说明", max_length=NOTE_LENGTH, blank=True)
     hazard = models.OneToOneField(
         "hazards.Hazard",
         null=True,

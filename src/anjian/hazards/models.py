@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anjian.core.access import ScopePaths
-from anjian.core.files import ServerNamedFileField
 from anjian.core.fields import LONG_TEXT_LENGTH, NOTE_LENGTH, TEXT_LENGTH, BoundedTextField
+from anjian.core.files import ServerNamedFileField
 from anjian.core.models import TimeStampedModel
 from anjian.rules.hazards import MAJOR_HAZARD_PLAN_PARTS, HazardLevel
 from anjian.rules.risk import HAZARD_FACTOR_CLASSES

@@ -16,8 +16,8 @@ from django.db import models
 from django.urls import reverse
 
 from anjian.core.access import ScopePaths
-from anjian.core.files import ServerNamedFileField
 from anjian.core.fields import NOTE_LENGTH, TEXT_LENGTH, BoundedTextField
+from anjian.core.files import ServerNamedFileField
 from anjian.core.models import TimeStampedModel
 from anjian.hazards.models import FACTOR_CLASS_CHOICES, Source
 

@@ -37,8 +37,13 @@ class HazardLedger(ListPage):
     filter_form_class = HazardFilterForm
     default_sort = "-found_at"
     columns = [
-        Column("企业", lambda h: h.enterprise.organisation.name, sort="enterprise_id", link=True),
-        Column("部位/设备", lambda h: h.place),
+        Column(
+            "企业",
+            lambda h: h.enterprise.organisation.name,
+            sort="enterprise_id",
+            href=lambda h: h.enterprise.get_absolute_url(),
+        ),
+        Column("部位/设备", lambda h: h.place, link=True),
         Column("隐患描述", lambda h: h.description, phone=False),
         Column("领域", lambda h: h.domain.name, sort="domain_id", phone=False),
         Column("等级", lambda h: h.get_level_display(), sort="level"),
@@ -244,8 +249,12 @@ class ListedBoard(ListPage):
     export_name = "挂牌督办隐患"
     default_sort = "-listing__listed_at"
     columns = [
-        Column("企业", lambda h: h.enterprise.organisation.name, link=True),
-        Column("隐患", lambda h: f"{h.place}：{h.description}"),
+        Column(
+            "企业",
+            lambda h: h.enterprise.organisation.name,
+            href=lambda h: h.enterprise.get_absolute_url(),
+        ),
+        Column("隐患", lambda h: f"{h.place}：{h.description}", link=True),
         Column("督办层级", lambda h: h.listing.get_level_display(), sort="listing__level"),
         Column("督办单位", lambda h: h.listing.supervising_org.name, phone=False),
         Column(

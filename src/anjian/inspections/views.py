@@ -26,7 +26,12 @@ class InspectionList(ListPage):
     default_sort = "-finished_at"
     columns = [
         Column("完成时间", lambda i: local_minute(i.finished_at), sort="finished_at", link=True),
-        Column("被检查单位", lambda i: i.enterprise.organisation.name, sort="enterprise_id"),
+        Column(
+            "被检查单位",
+            lambda i: i.enterprise.organisation.name,
+            sort="enterprise_id",
+            href=lambda i: i.enterprise.get_absolute_url(),
+        ),
         Column("检查类型", lambda i: i.get_kind_display(), sort="kind"),
         Column("检查表", lambda i: str(i.template), phone=False),
         Column("检查人", lambda i: i.inspector.get_full_name(), phone=False),

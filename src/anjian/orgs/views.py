@@ -162,6 +162,7 @@ class UserList(ListPage):
             "所属单位",
             lambda u: u.organisation.name if u.organisation else "运维",
             sort="organisation__name",
+            href=lambda u: u.organisation.get_absolute_url() if u.organisation_visible else None,
         ),
         Column(
             "角色",
@@ -184,7 +185,13 @@ class UserList(ListPage):
         return super().get(request, *args, **kwargs)
 
     def queryset(self, request):
-        return selectors.users_manageable_by(request.user)
+        from django.db.models import Exists, OuterRef
+
+        # a unit is linked only where its page opens for the reader (one subquery, no N+1)
+        visible = selectors.organisations_for(request.user).filter(pk=OuterRef("organisation_id"))
+        return selectors.users_manageable_by(request.user).annotate(
+            organisation_visible=Exists(visible)
+        )
 
     def can_create(self, request):
         return request.user.organisation_id is not None

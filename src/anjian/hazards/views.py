@@ -73,7 +73,7 @@ class HazardLedger(ListPage):
         return selectors.filter_hazards(
             qs,
             region=region.code if region else None,
-            enterprise=data.get("enterprise"),
+            q=data.get("q"),
             department=data.get("department"),
             domain=domain.code if domain else None,
             level=data.get("level"),

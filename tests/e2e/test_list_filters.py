@@ -149,3 +149,18 @@ def test_on_a_phone_the_filters_start_collapsed_and_the_results_come_first(
     expect(page.get_by_role("button", name=re.compile("筛选"))).to_contain_text("1")
     assert page.locator("#list-table tbody tr").first.bounding_box()["y"] < 844 / 2
     screenshot(page, "list-phone-filtered")
+
+
+@pytest.mark.parametrize(
+    "url", ["/enterprises/", "/inspections/", "/accidents/", "/organisations/"]
+)
+def test_every_filtered_list_opens_on_a_phone_with_its_results_first(
+    browser, live_server, world, contexts, url
+):
+    page = login(browser, live_server, "bureau", contexts, **PHONE)
+    page.goto(f"{live_server.url}{url}")
+    expect(page.locator("#list-filters")).to_be_hidden()
+    expect(page.get_by_test_id("filter-toggle")).to_be_visible()
+    table = page.locator("#list-table")
+    expect(table).to_be_in_viewport()
+    assert table.bounding_box()["y"] < 844 / 2

@@ -62,8 +62,42 @@ def test_listed_board_links_the_enterprise_and_the_hazard(world, client):
         links = _page(client, user, "/hazards/listed/")
         assert links["宏达建筑公司"] == f"/enterprises/{world.building_co.pk}/"
         assert links["深基坑：支护变形超限"] == f"/hazards/{hazard.pk}/"
-        # the supervising bureau is not the enterprise's to open: not a link
-        assert "路南区应急管理局" not in links
+    # the supervising bureau opens for the bureau, not for the enterprise: linked for one only
+    links = _page(client, world.bureau, "/hazards/listed/")
+    assert links["路南区应急管理局"] == f"/organisations/{world.bureau.organisation.pk}/"
+    assert client.get(links["路南区应急管理局"]).status_code == 200
+    assert "路南区应急管理局" not in _page(client, world.enterprise_user, "/hazards/listed/")
+
+
+def test_campaign_list_links_the_lead_where_it_opens(world, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from anjian.hazards.models import HazardDomain
+    from anjian.inspections import services as inspection_services
+    from anjian.regions.models import Region
+
+    today = timezone.localdate()
+    inspection_services.campaign_create(
+        actor=world.bureau,
+        data={
+            "name": "岁末年初安全生产专项整治",
+            "start": today - timedelta(days=10),
+            "end": today + timedelta(days=60),
+            "region": Region.objects.get(code="130202"),
+            "industry_codes": "",
+            "flag": "",
+            "lead": world.bureau.organisation,
+        },
+        domains=[HazardDomain.objects.get(code="fire")],
+        cooperating=[],
+    )
+    links = _page(client, world.bureau, "/inspections/campaigns/")
+    assert links["岁末年初安全生产专项整治"].startswith("/inspections/campaigns/")
+    assert links["路南区应急管理局"] == f"/organisations/{world.bureau.organisation.pk}/"
+    # the district bureau's page does not open for a township: never a link there
+    assert "路南区应急管理局" not in _page(client, world.township, "/inspections/campaigns/")
 
 
 def test_inspection_list_links_the_enterprise(world, client, checklist):  # noqa: F811

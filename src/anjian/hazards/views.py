@@ -256,7 +256,14 @@ class ListedBoard(ListPage):
         ),
         Column("隐患", lambda h: f"{h.place}：{h.description}", link=True),
         Column("督办层级", lambda h: h.listing.get_level_display(), sort="listing__level"),
-        Column("督办单位", lambda h: h.listing.supervising_org.name, phone=False),
+        Column(
+            "督办单位",
+            lambda h: h.listing.supervising_org.name,
+            phone=False,
+            href=lambda h: (
+                h.listing.supervising_org.get_absolute_url() if h.organisation_visible else None
+            ),
+        ),
         Column(
             "挂牌时间",
             lambda h: local_minute(h.listing.listed_at),
@@ -277,7 +284,13 @@ class ListedBoard(ListPage):
     ]
 
     def queryset(self, request):
-        return selectors.listed_hazards_for(request.user)
+        from anjian.orgs.selectors import with_organisation_visible
+
+        return with_organisation_visible(
+            selectors.listed_hazards_for(request.user),
+            request.user,
+            path="listing__supervising_org_id",
+        )
 
 
 @require_POST

@@ -373,7 +373,12 @@ class CampaignList(ListPage):
         Column("名称", lambda c: c.name, sort="name", link=True),
         Column("期间", lambda c: f"{c.start:%Y-%m-%d} 至 {c.end:%Y-%m-%d}", sort="start"),
         Column("范围", lambda c: c.region.name, phone=False),
-        Column("牵头部门", lambda c: c.lead.name, phone=False),
+        Column(
+            "牵头部门",
+            lambda c: c.lead.name,
+            phone=False,
+            href=lambda c: c.lead.get_absolute_url() if c.organisation_visible else None,
+        ),
     ]
 
     @property
@@ -386,7 +391,11 @@ class CampaignList(ListPage):
         return permissions.can_manage(request.user)
 
     def queryset(self, request):
-        return selectors.campaigns_for(request.user)
+        from anjian.orgs.selectors import with_organisation_visible
+
+        return with_organisation_visible(
+            selectors.campaigns_for(request.user), request.user, path="lead_id"
+        )
 
 
 @require_http_methods(["GET", "POST"])

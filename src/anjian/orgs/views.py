@@ -185,12 +185,8 @@ class UserList(ListPage):
         return super().get(request, *args, **kwargs)
 
     def queryset(self, request):
-        from django.db.models import Exists, OuterRef
-
-        # a unit is linked only where its page opens for the reader (one subquery, no N+1)
-        visible = selectors.organisations_for(request.user).filter(pk=OuterRef("organisation_id"))
-        return selectors.users_manageable_by(request.user).annotate(
-            organisation_visible=Exists(visible)
+        return selectors.with_organisation_visible(
+            selectors.users_manageable_by(request.user), request.user, path="organisation_id"
         )
 
     def can_create(self, request):

@@ -3,6 +3,12 @@
 A list page is a `ListPage` subclass that names its scoped selector, its filter
 form and its columns. The Excel export uses the same queryset, so it honours the
 same filters and the same scope as the page.
+
+The page (core/list.html) keeps everything that depends on the filters — the export
+link, the filter form, the table and its paging and sorting links — inside one
+`#list-page` element that a filter replaces, each rendered from the request's query
+string; the address bar carries the same query. So the export is always the list on
+screen, after a filter, a reload, a bookmark or back/forward.
 """
 
 from __future__ import annotations

@@ -99,6 +99,7 @@ class DecisionIn(Schema):
 def list_hazards(
     request,
     region: str | None = None,
+    q: str | None = None,
     enterprise: str | None = None,
     domain: str | None = None,
     level: str | None = None,
@@ -112,6 +113,7 @@ def list_hazards(
     return selectors.filter_hazards(
         selectors.hazards_for(request.auth),
         region=listed_region(request.auth, region),
+        q=q,
         enterprise=enterprise,
         domain=domain,
         level=level,

@@ -37,8 +37,13 @@ class HazardLedger(ListPage):
     filter_form_class = HazardFilterForm
     default_sort = "-found_at"
     columns = [
-        Column("企业", lambda h: h.enterprise.organisation.name, sort="enterprise_id", link=True),
-        Column("部位/设备", lambda h: h.place),
+        Column(
+            "企业",
+            lambda h: h.enterprise.organisation.name,
+            sort="enterprise_id",
+            href=lambda h: h.enterprise.get_absolute_url(),
+        ),
+        Column("部位/设备", lambda h: h.place, link=True),
         Column("隐患描述", lambda h: h.description, phone=False),
         Column("领域", lambda h: h.domain.name, sort="domain_id", phone=False),
         Column("等级", lambda h: h.get_level_display(), sort="level"),
@@ -68,7 +73,7 @@ class HazardLedger(ListPage):
         return selectors.filter_hazards(
             qs,
             region=region.code if region else None,
-            enterprise=data.get("enterprise"),
+            q=data.get("q"),
             department=data.get("department"),
             domain=domain.code if domain else None,
             level=data.get("level"),
@@ -244,10 +249,21 @@ class ListedBoard(ListPage):
     export_name = "挂牌督办隐患"
     default_sort = "-listing__listed_at"
     columns = [
-        Column("企业", lambda h: h.enterprise.organisation.name, link=True),
-        Column("隐患", lambda h: f"{h.place}：{h.description}"),
+        Column(
+            "企业",
+            lambda h: h.enterprise.organisation.name,
+            href=lambda h: h.enterprise.get_absolute_url(),
+        ),
+        Column("隐患", lambda h: f"{h.place}：{h.description}", link=True),
         Column("督办层级", lambda h: h.listing.get_level_display(), sort="listing__level"),
-        Column("督办单位", lambda h: h.listing.supervising_org.name, phone=False),
+        Column(
+            "督办单位",
+            lambda h: h.listing.supervising_org.name,
+            phone=False,
+            href=lambda h: (
+                h.listing.supervising_org.get_absolute_url() if h.organisation_visible else None
+            ),
+        ),
         Column(
             "挂牌时间",
             lambda h: local_minute(h.listing.listed_at),
@@ -268,7 +284,13 @@ class ListedBoard(ListPage):
     ]
 
     def queryset(self, request):
-        return selectors.listed_hazards_for(request.user)
+        from anjian.orgs.selectors import with_organisation_visible
+
+        return with_organisation_visible(
+            selectors.listed_hazards_for(request.user),
+            request.user,
+            path="listing__supervising_org_id",
+        )
 
 
 @require_POST

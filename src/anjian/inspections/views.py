@@ -26,7 +26,12 @@ class InspectionList(ListPage):
     default_sort = "-finished_at"
     columns = [
         Column("完成时间", lambda i: local_minute(i.finished_at), sort="finished_at", link=True),
-        Column("被检查单位", lambda i: i.enterprise.organisation.name, sort="enterprise_id"),
+        Column(
+            "被检查单位",
+            lambda i: i.enterprise.organisation.name,
+            sort="enterprise_id",
+            href=lambda i: i.enterprise.get_absolute_url(),
+        ),
         Column("检查类型", lambda i: i.get_kind_display(), sort="kind"),
         Column("检查表", lambda i: str(i.template), phone=False),
         Column("检查人", lambda i: i.inspector.get_full_name(), phone=False),
@@ -376,7 +381,12 @@ class CampaignList(ListPage):
         Column("名称", lambda c: c.name, sort="name", link=True),
         Column("期间", lambda c: f"{c.start:%Y-%m-%d} 至 {c.end:%Y-%m-%d}", sort="start"),
         Column("范围", lambda c: c.region.name, phone=False),
-        Column("牵头部门", lambda c: c.lead.name, phone=False),
+        Column(
+            "牵头部门",
+            lambda c: c.lead.name,
+            phone=False,
+            href=lambda c: c.lead.get_absolute_url() if c.organisation_visible else None,
+        ),
     ]
 
     @property
@@ -389,7 +399,11 @@ class CampaignList(ListPage):
         return permissions.can_manage(request.user)
 
     def queryset(self, request):
-        return selectors.campaigns_for(request.user)
+        from anjian.orgs.selectors import with_organisation_visible
+
+        return with_organisation_visible(
+            selectors.campaigns_for(request.user), request.user, path="lead_id"
+        )
 
 
 @require_http_methods(["GET", "POST"])

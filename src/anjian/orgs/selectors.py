@@ -59,7 +59,8 @@ def with_organisation_visible(qs: QuerySet[Any], user: Any, *, path: str) -> Que
     from django.db.models import Exists, OuterRef
 
     visible = scoped(Organisation.objects.all(), user).filter(pk=OuterRef(path))
-    return qs.annotate(organisation_visible=Exists(visible))
+    annotated: QuerySet[Any] = qs.annotate(organisation_visible=Exists(visible))
+    return annotated
 
 
 def organisation_get(user: Any, pk: Any) -> Organisation:

@@ -157,7 +157,10 @@ def _database() -> dict:
         # in Python: bulk writes (imports) are several times faster.
         options["server_side_binding"] = _env_flag("ANJIAN_DB_SERVER_SIDE_BINDING", True)
         pool_max = int(os.environ.get("ANJIAN_DB_POOL_MAX", "10"))
-        if pool_max > 0:
+        # A schema command is one process with one connection, and its SET ROLE
+        # (assume_role) leaves a pooled connection in a transaction, which the pool
+        # then throws away: it connects directly.
+        if pool_max > 0 and not _MIGRATE_URL:
             if database["CONN_MAX_AGE"]:
                 raise ImproperlyConfigured(
                     "ANJIAN_DB_CONN_MAX_AGE needs ANJIAN_DB_POOL_MAX=0: pooled connections "

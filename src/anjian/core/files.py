@@ -73,6 +73,23 @@ class ServerNamedFieldFile(FieldFile):
         # Whatever name the upload or the caller gave, the stored one is the server's.
         super().save(server_name(content), content, save)
 
+    @property
+    def url(self) -> str:
+        """The scoped file view's URL, never the storage's: no file is reachable by its
+        path (see anjian.core.file_owners)."""
+        from anjian.core.file_owners import file_url
+
+        self._require_file()
+        return file_url(self.instance, self.field.name)
+
+    @property
+    def thumb_url(self) -> str:
+        """The URL of a small version for lists and timelines (images only)."""
+        from anjian.core.file_owners import file_url
+
+        self._require_file()
+        return file_url(self.instance, self.field.name, size="thumb")
+
 
 class ServerNamedFileField(models.FileField):
     """A FileField whose stored names the server chooses (see the module docstring);

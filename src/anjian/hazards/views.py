@@ -22,6 +22,7 @@ from anjian.hazards.forms import (
     SubmitForm,
 )
 from anjian.hazards.models import ExtensionRequest, Level
+from anjian.hazards.photos import attach_to_events
 from anjian.orgs.models import Role
 
 
@@ -121,11 +122,12 @@ def hazard_create(request, enterprise_pk):
 def hazard_detail(request, pk):
     hazard = selectors.hazard_get(request.user, pk)
     user = request.user
+    photos = list(hazard.photos.all())
     context = {
         "title": f"隐患：{hazard.place}",
         "hazard": hazard,
         "now": timezone.now(),
-        "events": hazard.events.select_related("actor"),
+        "events": attach_to_events(list(hazard.events.select_related("actor")), photos),
         "extensions": hazard.extensions.all(),
         "history": history_for(hazard)[:100],
         "can_plan": permissions.can_plan(user, hazard),
@@ -135,7 +137,7 @@ def hazard_detail(request, pk):
         "can_decide": permissions.can_decide_extension(user),
         "note_form": NoteForm(),
         "submit_form": SubmitForm(),
-        "photos": hazard.photos.all(),
+        "photos": photos,
         "reason_form": ReasonForm(),
         "extension_form": ExtensionForm(),
         "decision_form": DecisionForm(),

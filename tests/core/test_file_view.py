@@ -293,3 +293,38 @@ def test_x_sendfile_hands_the_file_to_apache(world, client, settings):
     response = client.get(photo.image.url)
     assert response.status_code == 200 and response.content == b""
     assert response["X-Sendfile"] == photo.image.path
+
+
+def test_api_responses_link_files_through_the_scoped_view(world, client):
+    """An API client follows the file URLs of a response with its own token."""
+    from anjian.orgs.services import api_token_create
+
+    photo = _hazard_photo(world)
+    inspection = _inspection(world)
+    investigation = _investigation(world)
+    _, key = api_token_create(user=world.township, name="手机")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+    hazard = client.get(f"/api/v1/hazards/{photo.hazard_id}", **auth).json()
+    [shown] = hazard["photos"]
+    assert shown["stage"] == "before" and "/media/" not in shown["url"]
+    assert shown["url"] == f"http://testserver{photo.image.url}"
+    assert client.get(shown["url"], **auth)["Content-Type"] == "image/jpeg"
+    assert client.get(shown["thumb_url"], **auth).status_code == 200
+
+    detail = client.get(f"/api/v1/inspections/{inspection.pk}", **auth).json()
+    urls = [detail[k] for k in ("signature_url", "enterprise_signature_url", "report_url")]
+    urls += [u for a in detail["answers"] for u in a["photo_urls"]]
+    assert len(urls) == 4 and all("/files/inspections/" in u for u in urls)
+    assert all(client.get(u, **auth).status_code == 200 for u in urls)
+
+    bureau = api_token_create(user=world.bureau, name="办公室")[1]
+    accident = client.get(
+        f"/api/v1/accidents/{investigation.accident_id}/investigation",
+        HTTP_AUTHORIZATION=f"Bearer {bureau}",
+    ).json()
+    assert "/files/accidents/investigation/" in accident["report_url"]
+
+    # the same URLs with another township's token: not found
+    _, outsider = api_token_create(user=world.other_township, name="手机")
+    assert client.get(shown["url"], HTTP_AUTHORIZATION=f"Bearer {outsider}").status_code == 404

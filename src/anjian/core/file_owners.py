@@ -99,3 +99,13 @@ def file_url(instance: models.Model, field: str, size: str | None = None) -> str
     if size:
         query += f"&size={size}"
     return f"{url}?{query}"
+
+
+def api_file_url(field_file: Any, context: Any, size: str | None = None) -> str | None:
+    """The absolute URL of a stored file for an API response (None when there is none);
+    API clients fetch it with the same token, through the same scoped view."""
+    if not field_file:
+        return None
+    url = field_file.thumb_url if size == "thumb" else field_file.url
+    request = (context or {}).get("request")
+    return request.build_absolute_uri(url) if request is not None else url

@@ -328,3 +328,16 @@ def test_api_responses_link_files_through_the_scoped_view(world, client):
     # the same URLs with another township's token: not found
     _, outsider = api_token_create(user=world.other_township, name="手机")
     assert client.get(shown["url"], HTTP_AUTHORIZATION=f"Bearer {outsider}").status_code == 404
+
+
+def test_the_hazard_ledger_shows_thumbnails_but_does_not_export_them(world, client):
+    from openpyxl import load_workbook
+
+    photo = _hazard_photo(world)
+    client.force_login(world.township)
+    page = client.get("/hazards/").content.decode()
+    assert photo.image.thumb_url.replace("&", "&amp;") in page and "/media/" not in page
+    export = client.get("/hazards/?export=xlsx")
+    sheet = load_workbook(BytesIO(export.content)).active
+    headers = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert "照片" not in headers and "<img" not in str(list(sheet.values))

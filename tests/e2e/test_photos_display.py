@@ -53,6 +53,8 @@ def test_a_township_user_sees_the_photo_and_the_signatures(browser, live_server,
     )
 
     township = login(browser, live_server, "township", contexts)
+    township.goto(f"{live_server.url}/hazards/")
+    assert all(w > 0 for w in _natural_widths(township, "list-photo"))
     township.goto(f"{live_server.url}/hazards/{hazard.pk}/")
     assert all(w > 0 for w in _natural_widths(township, "hazard-photo"))
     assert all(w > 0 for w in _natural_widths(township, "timeline-photo"))

@@ -62,3 +62,20 @@ def attach_to_events(events: list[HazardEvent], photos: list[HazardPhoto]) -> li
         if target is not None:
             target.shown_photos.append(photo)  # type: ignore[attr-defined]
     return events
+
+
+def list_thumbnail(hazard: Hazard) -> str | None:
+    """A list cell's small photo of a hazard (整改后 when there is one, else 整改前);
+    the list prefetches `photos`, whose default order puts 整改后 first."""
+    from django.utils.html import format_html
+
+    photos = list(hazard.photos.all())
+    if not photos:
+        return None
+    photo = photos[0]
+    return format_html(
+        '<img src="{}" alt="{}照片" width="48" height="36" class="rounded border"'
+        ' style="object-fit:cover" loading="lazy" data-testid="list-photo">',
+        photo.image.thumb_url,
+        photo.get_stage_display(),
+    )

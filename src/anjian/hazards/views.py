@@ -22,7 +22,7 @@ from anjian.hazards.forms import (
     SubmitForm,
 )
 from anjian.hazards.models import ExtensionRequest, Level
-from anjian.hazards.photos import attach_to_events
+from anjian.hazards.photos import attach_to_events, list_thumbnail
 from anjian.orgs.models import Role
 
 
@@ -58,10 +58,12 @@ class HazardLedger(ListPage):
         Column("整改资金（元）", lambda h: _plan(h, "funds"), table=False),
         Column("应急预案/防范措施", lambda h: _plan(h, "contingency"), table=False),
         Column("销号时间", lambda h: local_minute(h.closed_at), sort="closed_at", phone=False),
+        # the evidence at a glance: a thumbnail through the scoped file view, not exported
+        Column("照片", list_thumbnail, export=False, phone=False),
     ]
 
     def queryset(self, request):
-        return selectors.hazards_for(request.user)
+        return selectors.hazards_for(request.user).prefetch_related("photos")
 
     def filter(self, qs, data):
         region = data.get("region")

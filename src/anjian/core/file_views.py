@@ -22,7 +22,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from anjian.core.file_owners import SIZES, owner_of, version_of
 from anjian.core.thumbnails import thumbnail
@@ -93,7 +93,7 @@ def _accelerated(storage: Any, name: str, content_type: str) -> HttpResponse | N
     return None
 
 
-@require_GET
+@require_safe
 def serve_file(request: HttpRequest, app_label: str, model_name: str, pk: int, field: str):
     user = _user(request)
     if user is None:

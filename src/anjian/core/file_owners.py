@@ -106,6 +106,6 @@ def api_file_url(field_file: Any, context: Any, size: str | None = None) -> str 
     API clients fetch it with the same token, through the same scoped view."""
     if not field_file:
         return None
-    url = field_file.thumb_url if size == "thumb" else field_file.url
+    url: str = field_file.thumb_url if size == "thumb" else field_file.url
     request = (context or {}).get("request")
-    return request.build_absolute_uri(url) if request is not None else url
+    return str(request.build_absolute_uri(url)) if request is not None else url

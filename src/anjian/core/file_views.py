@@ -20,6 +20,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
@@ -68,13 +69,13 @@ def _record(user: Any, app_label: str, model_name: str, pk: int, field: str) -> 
     return record
 
 
-def _last_modified(storage: Any, name: str) -> float | None:
+def _last_modified(storage: Any, name: str) -> int | None:
     with contextlib.suppress(NotImplementedError, OSError, AttributeError):
-        return storage.get_modified_time(name).timestamp()
+        return int(storage.get_modified_time(name).timestamp())
     return None
 
 
-def _accelerated(storage: Any, name: str, content_type: str) -> HttpResponse | None:
+def _accelerated(storage: Any, name: str, content_type: str) -> HttpResponseBase | None:
     """An empty response that tells the web server which file to send, or None."""
     mode = getattr(settings, "ANJIAN_FILE_ACCEL", "")
     if mode == "x-accel-redirect":
@@ -94,7 +95,9 @@ def _accelerated(storage: Any, name: str, content_type: str) -> HttpResponse | N
 
 
 @require_safe
-def serve_file(request: HttpRequest, app_label: str, model_name: str, pk: int, field: str):
+def serve_file(
+    request: HttpRequest, app_label: str, model_name: str, pk: int, field: str
+) -> HttpResponseBase:
     user = _user(request)
     if user is None:
         return HttpResponse("令牌无效或已过期", status=401, content_type="text/plain")
@@ -116,7 +119,7 @@ def serve_file(request: HttpRequest, app_label: str, model_name: str, pk: int, f
         raise Http404("未找到该文件")
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
-        response: HttpResponse = not_modified
+        response: HttpResponseBase = not_modified
     else:
         response = _accelerated(storage, name, content_type) or _streamed(
             storage, name, content_type
@@ -127,13 +130,14 @@ def serve_file(request: HttpRequest, app_label: str, model_name: str, pk: int, f
     response["Cache-Control"] = CACHE_CONTROL
     response["X-Content-Type-Options"] = "nosniff"
     label = str(record._meta.get_field(field).verbose_name)
-    response["Content-Disposition"] = content_disposition_header(
-        kind not in INLINE, f"{label}-{record.pk}.{kind if kind in CONTENT_TYPES else 'bin'}"
+    filename = f"{label}-{record.pk}.{kind if kind in CONTENT_TYPES else 'bin'}"
+    response["Content-Disposition"] = (
+        content_disposition_header(kind not in INLINE, filename) or "attachment"
     )
     return response
 
 
-def _streamed(storage: Any, name: str, content_type: str) -> HttpResponse:
+def _streamed(storage: Any, name: str, content_type: str) -> HttpResponseBase:
     try:
         handle = storage.open(name, "rb")
     except (FileNotFoundError, OSError) as exc:

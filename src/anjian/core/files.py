@@ -79,7 +79,8 @@ class ServerNamedFieldFile(FieldFile):
         path (see anjian.core.file_owners)."""
         from anjian.core.file_owners import file_url
 
-        self._require_file()
+        if not self:
+            raise ValueError(f"The '{self.field.name}' attribute has no file associated with it.")
         return file_url(self.instance, self.field.name)
 
     @property
@@ -87,7 +88,8 @@ class ServerNamedFieldFile(FieldFile):
         """The URL of a small version for lists and timelines (images only)."""
         from anjian.core.file_owners import file_url
 
-        self._require_file()
+        if not self:
+            raise ValueError(f"The '{self.field.name}' attribute has no file associated with it.")
         return file_url(self.instance, self.field.name, size="thumb")
 
 

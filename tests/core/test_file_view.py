@@ -341,3 +341,13 @@ def test_the_hazard_ledger_shows_thumbnails_but_does_not_export_them(world, clie
     sheet = load_workbook(BytesIO(export.content)).active
     headers = [c.value for c in next(sheet.iter_rows(max_row=1))]
     assert "照片" not in headers and "<img" not in str(list(sheet.values))
+
+
+def test_the_system_check_names_an_undeclared_file_field(monkeypatch):
+    from anjian.core import file_owners
+    from anjian.core.files import check_file_fields_are_served
+
+    assert check_file_fields_are_served() == []
+    monkeypatch.delitem(file_owners._owners, ("hazards", "hazardphoto"))
+    [error] = check_file_fields_are_served()
+    assert error.id == "anjian.E001" and "hazards.HazardPhoto.image" in error.msg

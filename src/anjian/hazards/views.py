@@ -22,6 +22,7 @@ from anjian.hazards.forms import (
     SubmitForm,
 )
 from anjian.hazards.models import ExtensionRequest, Level
+from anjian.hazards.photos import attach_to_events, list_thumbnail
 from anjian.orgs.models import Role
 
 
@@ -62,10 +63,12 @@ class HazardLedger(ListPage):
         Column("整改资金（元）", lambda h: _plan(h, "funds"), table=False),
         Column("应急预案/防范措施", lambda h: _plan(h, "contingency"), table=False),
         Column("销号时间", lambda h: local_minute(h.closed_at), sort="closed_at", phone=False),
+        # the evidence at a glance: a thumbnail through the scoped file view, not exported
+        Column("照片", list_thumbnail, export=False, phone=False),
     ]
 
     def queryset(self, request):
-        return selectors.hazards_for(request.user)
+        return selectors.hazards_for(request.user).prefetch_related("photos")
 
     def filter(self, qs, data):
         region = data.get("region")
@@ -126,11 +129,12 @@ def hazard_create(request, enterprise_pk):
 def hazard_detail(request, pk):
     hazard = selectors.hazard_get(request.user, pk)
     user = request.user
+    photos = list(hazard.photos.all())
     context = {
         "title": f"隐患：{hazard.place}",
         "hazard": hazard,
         "now": timezone.now(),
-        "events": hazard.events.select_related("actor"),
+        "events": attach_to_events(list(hazard.events.select_related("actor")), photos),
         "extensions": hazard.extensions.all(),
         "history": history_for(hazard)[:100],
         "can_plan": permissions.can_plan(user, hazard),
@@ -140,7 +144,7 @@ def hazard_detail(request, pk):
         "can_decide": permissions.can_decide_extension(user),
         "note_form": NoteForm(),
         "submit_form": SubmitForm(),
-        "photos": hazard.photos.all(),
+        "photos": photos,
         "reason_form": ReasonForm(),
         "extension_form": ExtensionForm(),
         "decision_form": DecisionForm(),

@@ -239,15 +239,12 @@ def inspection_detail(request, pk):
 
 
 def report_download(request, pk, fmt):
-    from django.http import FileResponse
-
+    """The inspection record's old address: the file itself comes from the scoped file view."""
     inspection = selectors.inspection_get(request.user, pk)
     field = inspection.report if fmt == "pdf" else inspection.report_docx
     if not field:
         raise Http404("检查记录正在生成")
-    return FileResponse(
-        field.open("rb"), as_attachment=fmt != "pdf", filename=field.name.rsplit("/", 1)[-1]
-    )
+    return redirect(field.url)
 
 
 # --- tasks, checklists, campaigns, plans, points, statistics ------------------------

@@ -106,3 +106,38 @@ def test_accident_unit_picked_from_the_register_and_printed(browser, live_server
     pdf = pypdfium2.PdfDocument(Path(download_info.value.path()).read_bytes())
     pdf_text = "".join(p.get_textpage().get_text_range() for p in pdf)
     assert "永兴化工公司" in pdf_text and "生产安全事故快报" in pdf_text
+
+
+def test_plan_enterprises_picked_as_chips(browser, live_server, world, contexts):
+    from anjian.inspections.models import ChecklistTemplate, InspectionPlan
+
+    template = ChecklistTemplate.objects.filter(is_current=True).first()
+    page = login(browser, live_server, "township", contexts)
+    page.goto(f"{live_server.url}/inspections/")
+    page.locator("nav").get_by_text("检查", exact=True).click()
+    page.locator("nav").get_by_role("link", name="检查计划").click()
+    page.get_by_role("link", name="制定检查计划").click()
+    page.locator("#id_name").fill("辖区企业季度检查")
+    page.locator("#id_inspector").select_option(str(world.township.pk))
+    page.locator("#id_template").select_option(str(template.pk))
+    page.locator("#id_kind").select_option("township")
+    page.locator("#id_frequency").select_option(InspectionPlan.Frequency.QUARTERLY)
+    page.locator("#id_start").fill("2026-01-01")
+    box = page.get_by_role("combobox", name="检查对象")
+    suggestions = page.get_by_test_id("enterprises-suggestions")
+    chosen = page.get_by_test_id("enterprises-chosen")
+    for part, name in (
+        ("宏达", "宏达建筑公司"),
+        ("永兴", "永兴化工公司"),
+        ("宏达", "宏达建筑公司"),
+    ):
+        box.press_sequentially(part, delay=30)
+        suggestions.locator("[data-pick-id]", has_text=name).click()
+        assert box.input_value() == ""
+    assert chosen.locator("input[type=hidden]").count() == 2  # picked twice, listed once
+    chosen.get_by_role("button", name="移除宏达建筑公司").click()
+    screenshot(page, "plan-form-picker")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url("**/inspections/plans/")
+    plan = InspectionPlan.objects.get()
+    assert list(plan.enterprises.values_list("pk", flat=True)) == [world.chemical_co.pk]

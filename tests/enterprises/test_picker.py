@@ -98,3 +98,14 @@ def test_unit_field_links_a_picked_or_exactly_named_register_entry(world):
     assert field.clean({"id": "", "text": "个体运输户王某"}).enterprise is None
     with pytest.raises(Exception, match="请填写事故单位"):
         field.clean({"id": "", "text": "  "})
+
+
+def test_search_costs_a_fixed_number_of_queries(world, client, django_assert_max_num_queries):
+    """Session, user, scope and notifications, then one query for the suggestions."""
+    for number in range(SUGGESTIONS):
+        org = EnterpriseFactory(name=f"学院南路商户{number:02d}", region=world.building_co.region)
+        Enterprise.objects.create(organisation=org)
+    client.force_login(world.township)
+    with django_assert_max_num_queries(8):
+        response = client.get("/enterprises/search/", {"q": "学院南路商户"})
+    assert response.content.decode().count("data-pick-id") == SUGGESTIONS

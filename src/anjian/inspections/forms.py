@@ -132,7 +132,7 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
 
     enterprises = EnterpriseMultipleField(label="检查对象", required=False)
     add_matching = forms.BooleanField(
-        label="按条件添加：把下面区划和行业的全部在营企业加入检查对象", required=False
+        label="按条件添加：下面所选区划和行业的全部在营企业", required=False
     )
     filter_region = RegionField(label="区划（乡镇/街道）", required=False)
     filter_industry = forms.ModelChoiceField(
@@ -164,6 +164,7 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
         self.fields["campaign"].queryset = (
             campaigns if campaigns is not None else Campaign.objects.none()
         )
+        self.fields["campaign"].label = "专项整治"
         self.fields["enterprises"].limit_to(request.user)
         self.fields["filter_region"].limit_to_scope(request.user)
         self.user = request.user

@@ -85,6 +85,7 @@ def test_kuaibao_word_and_pdf_carry_the_reports_facts(world, client):
     assert content.startswith(b"%PDF")
     pages = pypdfium2.PdfDocument(content)
     pdf_text = "".join(page.get_textpage().get_text_range() for page in pages)
+    pages.close()
     assert "宏达建筑公司" in pdf_text and "120.5 万元" in pdf_text
     assert client.get(f"/accidents/{accident.pk}/kuaibao.txt").status_code == 404
     for outside in (world.other_township, world.other_district_bureau, world.expert):
@@ -113,3 +114,19 @@ def test_a_linked_unit_keeps_its_own_region_unless_another_is_chosen(world, clie
     )
     regions = dict(Accident.objects.values_list("place", "region_id"))
     assert regions == {"2号车间": "130202001", "友谊路工地": "130202002"}
+
+
+def test_the_service_links_an_exact_register_name_for_every_entry_point(world):
+    from anjian.accidents import services
+    from tests.accidents.conftest import report_data
+
+    def reported(actor, name, **data):
+        return services.accident_report(
+            actor=actor, data=report_data(unit_name=name, **data), figures=figures(deaths=1)
+        )
+
+    assert reported(world.bureau, "宏达建筑公司").enterprise_id == world.building_co.pk
+    # another district's register entry is only a name here
+    region = world.building_co.region
+    assert reported(world.township, "路北建筑公司", region=region).enterprise_id is None
+    assert reported(world.township, "宏达建筑", region=region).enterprise_id is None

@@ -105,6 +105,7 @@ def test_accident_unit_picked_from_the_register_and_printed(browser, live_server
         page.get_by_test_id("kuaibao-pdf").click()
     pdf = pypdfium2.PdfDocument(Path(download_info.value.path()).read_bytes())
     pdf_text = "".join(p.get_textpage().get_text_range() for p in pdf)
+    pdf.close()
     assert "永兴化工公司" in pdf_text and "生产安全事故快报" in pdf_text
 
 

@@ -26,6 +26,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from anjian.enterprises.models import Enterprise
+from anjian.enterprises.selectors import (
+    enterprise_named,
+    enterprises_for,
+    filter_register,
+    register_rows_for,
+)
 
 #: Suggestions shown for one search; the box is for finding one unit, not browsing.
 SUGGESTIONS = 10
@@ -37,8 +43,6 @@ def search_enterprises(user: Any, text: str, *, limit: int = SUGGESTIONS) -> lis
     """Enterprises of `user`'s scope whose name contains `text` or whose credit code
     starts with it: the register's own scoped selector and filter, so the picker can
     never offer what the register would not list."""
-    from anjian.enterprises.selectors import filter_register, register_rows_for
-
     text = (text or "").strip()[:MAX_QUERY]
     if not text or "\x00" in text:
         return []
@@ -48,20 +52,10 @@ def search_enterprises(user: Any, text: str, *, limit: int = SUGGESTIONS) -> lis
 
 def scoped_enterprises(user: Any, ids: list[Any]) -> list[Enterprise]:
     """The enterprises among `ids` that `user` may see (others vanish like missing ones)."""
-    from anjian.enterprises.selectors import enterprises_for
-
     clean = [int(i) for i in ids if str(i).isdigit()]
     if not clean:
         return []
     return list(enterprises_for(user).filter(pk__in=clean).order_by("organisation__name"))
-
-
-def exact_match(user: Any, name: str) -> Enterprise | None:
-    """The one enterprise of the scope named exactly `name` (None when none or several)."""
-    from anjian.enterprises.selectors import enterprises_for
-
-    found = list(enterprises_for(user).filter(organisation__name=name.strip())[:2])
-    return found[0] if len(found) == 1 else None
 
 
 class EnterprisePickerWidget(forms.Widget):
@@ -210,7 +204,7 @@ class UnitField(EnterpriseField):
             if found and (not text or found[0].organisation.name == text):
                 enterprise = found[0]
         if enterprise is None and text and self.user:
-            enterprise = exact_match(self.user, text)
+            enterprise = enterprise_named(self.user, text)
         if enterprise is not None:
             return Unit(enterprise, enterprise.organisation.name)
         return Unit(None, text)

@@ -1,7 +1,18 @@
 """Django settings, read from the environment.
 
 Environment variables:
-    DATABASE_URL           database (default: SQLite file var/anjian.sqlite3)
+    DATABASE_URL           database (default: SQLite file var/anjian.sqlite3); on PostgreSQL in
+                           production the application's role (see `anjian dbroles`)
+    ANJIAN_MIGRATE_DATABASE_URL  the connection `anjian migrate` and `anjian dbroles` use instead
+                           of DATABASE_URL (a role that may change the schema and create roles)
+    ANJIAN_MIGRATE_ROLE    the role `anjian migrate` acts as (SET ROLE), so that what it creates
+                           belongs to the schema owner (e.g. anjian_owner)
+    ANJIAN_DB_POOL_MAX     PostgreSQL: most connections one process holds, from a pool
+                           (default 10; 0: no pool, a connection per request)
+    ANJIAN_DB_POOL_MIN     PostgreSQL: connections the pool keeps open (default 1)
+    ANJIAN_DB_POOL_TIMEOUT PostgreSQL: seconds a request waits for a free connection (10)
+    ANJIAN_DB_CONN_MAX_AGE without the pool: seconds a connection outlives its request (0)
+    ANJIAN_DB_SERVER_SIDE_BINDING  "0" for poolers that cannot bind server-side (default on)
     ANJIAN_SECRET_KEY      secret key (default: generated once into var/secret_key)
     ANJIAN_DEBUG           "1" turns debug on (off by default)
     ANJIAN_ALLOWED_HOSTS   comma-separated host names (default: 127.0.0.1,localhost)
@@ -11,9 +22,11 @@ Environment variables:
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
@@ -102,27 +115,71 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'anjian.sqlite3'}",
-        conn_max_age=int(os.environ.get("ANJIAN_DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters travel to the server as values instead of being quoted into the SQL
-    # in Python: bulk writes (imports) are several times faster.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = _env_flag(
-        "ANJIAN_DB_SERVER_SIDE_BINDING", True
-    )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the demo's readers and its writer work at the same time.
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+#: Commands that change the schema or the roles: they connect with
+#: ANJIAN_MIGRATE_DATABASE_URL when it is set; everything else (the site, the worker,
+#: the other commands) with DATABASE_URL, the application's role.
+SCHEMA_COMMANDS = frozenset({"migrate", "dbroles"})
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 else ""
+_MIGRATE_URL = (
+    os.environ.get("ANJIAN_MIGRATE_DATABASE_URL") if _COMMAND in SCHEMA_COMMANDS else None
+)
+
+
+def _database() -> dict:
+    """The default database.
+
+    On PostgreSQL each process draws its connections from a bounded pool (psycopg_pool,
+    Django's `OPTIONS["pool"]`): a request borrows one and gives it back when it ends, so
+    however many threads serve requests a process never holds more than
+    ANJIAN_DB_POOL_MAX connections, and no request pays for opening one (about 12 ms on
+    the local server). ANJIAN_DB_POOL_MAX=0 turns the pool off: a connection per request
+    (for an outside pooler such as PgBouncer), kept ANJIAN_DB_CONN_MAX_AGE seconds only
+    if asked. Connections kept per thread are never the default: the development server
+    starts a thread per request and never closes its connections, so they piled up
+    until PostgreSQL refused new ones. Sizing for production: README, "Database
+    connections"."""
+    if _MIGRATE_URL:
+        database = dj_database_url.parse(_MIGRATE_URL)
+        if _COMMAND == "migrate" and (owner := os.environ.get("ANJIAN_MIGRATE_ROLE")):
+            # Tables, sequences and functions the migrations create belong to the owner.
+            database.setdefault("OPTIONS", {})["assume_role"] = owner
+    else:
+        database = dj_database_url.config(
+            default=f"sqlite:///{VAR_DIR / 'anjian.sqlite3'}",
+            conn_max_age=int(os.environ.get("ANJIAN_DB_CONN_MAX_AGE", "0")),
+            conn_health_checks=True,
+        )
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        # Parameters travel to the server as values instead of being quoted into the SQL
+        # in Python: bulk writes (imports) are several times faster.
+        options["server_side_binding"] = _env_flag("ANJIAN_DB_SERVER_SIDE_BINDING", True)
+        pool_max = int(os.environ.get("ANJIAN_DB_POOL_MAX", "10"))
+        if pool_max > 0:
+            if database["CONN_MAX_AGE"]:
+                raise ImproperlyConfigured(
+                    "ANJIAN_DB_CONN_MAX_AGE needs ANJIAN_DB_POOL_MAX=0: pooled connections "
+                    "go back to the pool at the end of each request."
+                )
+            options["pool"] = {
+                "min_size": min(int(os.environ.get("ANJIAN_DB_POOL_MIN", "1")), pool_max),
+                "max_size": pool_max,
+                # A request waits this long for a free connection, then fails with the
+                # error page instead of queueing without end.
+                "timeout": float(os.environ.get("ANJIAN_DB_POOL_TIMEOUT", "10")),
+            }
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the demo's readers and its writer work at the same time.
+        database["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+        database["CONN_MAX_AGE"] = 0
+    return database
+
+
+DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anjian.core.access import ScopePaths
+from anjian.core.files import ServerNamedFileField
 from anjian.core.models import TimeStampedModel
 from anjian.rules.accidents import (
     FOUR_NOT_LET_GO,
@@ -165,8 +166,16 @@ class Accident(TimeStampedModel):
         return supplement_deadline(self.occurred_at, kind)
 
     def report_delay(self) -> timedelta | None:
-        """How late the unit's report reached the county (None: on time)."""
-        step = self.steps.filter(authority=AuthorityLevel.COUNTY).first()
+        """How late the unit's report reached the county (None: on time).
+
+        Lists read the county step's times from the row itself (annotated by
+        `selectors.accidents_for`), not with one query per accident."""
+        if hasattr(self, "county_due_at"):
+            if self.county_due_at is None:
+                return None
+            step = ReportStep(due_at=self.county_due_at, received_at=self.county_received_at)
+        else:
+            step = self.steps.filter(authority=AuthorityLevel.COUNTY).first()
         return step.delay() if step else None
 
 
@@ -271,7 +280,7 @@ class Investigation(TimeStampedModel):
     team = models.TextField("调查组", blank=True)
     extension_days = models.PositiveSmallIntegerField("延长天数", default=0)
     extension_reason = models.TextField("延期理由", blank=True)
-    report = models.FileField("调查报告", upload_to="accidents/reports/%Y/", blank=True)
+    report = ServerNamedFileField("调查报告", upload_to="accidents/reports/%Y/", blank=True)
     report_submitted_at = models.DateTimeField("报告提交时间", null=True, blank=True)
     cause = models.TextField("事故原因", blank=True)
     cause_found = models.BooleanField(FOUR_NOT_LET_GO[0], default=False)

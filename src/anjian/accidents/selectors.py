@@ -5,15 +5,29 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from anjian.accidents.models import Accident, ControlTarget
 from anjian.core.access import get_scoped_or_404, scoped
 from anjian.core.periods import day_start
+from anjian.rules.accidents import AuthorityLevel
 
 
 def accidents_for(user: Any) -> QuerySet[Accident]:
-    return scoped(Accident.objects.all(), user).select_related("region", "category", "industry")
+    """The accidents `user` may see, with what a ledger row shows: region, category,
+    industry and the county step's due and receipt times (for 迟报) in the same row;
+    a step is unique per accident and authority, so the join adds no rows."""
+    return (
+        scoped(Accident.objects.all(), user)
+        .select_related("region", "category", "industry")
+        .annotate(
+            county_step=FilteredRelation(
+                "steps", condition=Q(steps__authority=AuthorityLevel.COUNTY)
+            ),
+            county_due_at=F("county_step__due_at"),
+            county_received_at=F("county_step__received_at"),
+        )
+    )
 
 
 def accident_get(user: Any, pk: Any) -> Accident:

@@ -87,7 +87,7 @@ class AccidentList(ListPage):
     ]
 
     def queryset(self, request):
-        return selectors.accidents_for(request.user).prefetch_related("steps")
+        return selectors.accidents_for(request.user)
 
     def filter(self, qs, data):
         region = data.get("region")

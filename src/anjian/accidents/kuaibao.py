@@ -54,12 +54,12 @@ def kuaibao_rows(accident: Accident) -> list[tuple[str, str]]:
     )
     return [
         ("事故发生单位", accident.unit_name),
-        ("单位概况", _unit_overview(accident)),
+        ("事故发生单位概况", _unit_overview(accident)),
         ("事故发生时间", local_minute(accident.occurred_at) or ""),
         ("事故发生地点", f"{accident.region.full_name} {accident.place}".strip()),
         (
-            "事故现场情况",
-            f"{accident.get_domain_display()}，{accident.category}（初判{accident.get_level_display()}事故）",
+            "事故领域、类别及等级",
+            f"{accident.get_domain_display()}，{accident.category}，初判{accident.get_level_display()}事故",
         ),
         ("事故简要经过", accident.course),
         ("伤亡人数", casualties),
@@ -122,7 +122,7 @@ def render_pdf(accident: Accident) -> bytes:
     # one regular face is embedded: the headings column is shaded, not bold
     shaded = FontFace(emphasis="", fill_color=(240, 240, 240))
     with pdf.table(
-        col_widths=(32, 98), text_align="LEFT", line_height=7, first_row_as_headings=False
+        col_widths=(38, 92), text_align="LEFT", line_height=7, first_row_as_headings=False
     ) as table:
         for heading, text in kuaibao_rows(accident):
             row = table.row()

@@ -331,3 +331,13 @@ def test_the_form_asks_for_the_deadline_of_a_government_finding(world, client):
     assert done.status_code == 302
     hazard = Hazard.objects.get()
     assert timezone.localtime(hazard.deadline).strftime("%Y-%m-%d %H:%M") == "2026-12-20 18:00"
+
+
+def test_reminders_cover_the_deadline_set_at_registration(world):
+    deadline = timezone.now() + timedelta(days=10)
+    _register(world, deadline=deadline)
+    assert notices.remind(deadline - timedelta(days=4)) == (0, 0)
+    soon, _ = notices.remind(deadline - timedelta(days=2))
+    assert soon == 1
+    _, overdue = notices.remind(deadline + timedelta(minutes=1))
+    assert overdue >= 2  # the enterprise and the township, though no plan was ever made

@@ -341,3 +341,18 @@ def test_reminders_cover_the_deadline_set_at_registration(world):
     assert soon == 1
     _, overdue = notices.remind(deadline + timedelta(minutes=1))
     assert overdue >= 2  # the enterprise and the township, though no plan was ever made
+
+
+def test_statistics_page_shows_the_stalled_figure(world, client, stalled_and_overdue):
+    client.force_login(world.township)
+    page = client.get("/hazards/statistics/").content.decode()
+    assert 'data-testid="overdue">3<' in page and 'data-testid="stalled">2<' in page
+
+
+def test_the_enterprise_may_ask_for_more_time_before_its_plan(world, client):
+    hazard = _register(world, deadline=timezone.now() + timedelta(days=10))
+    client.force_login(world.enterprise_user)
+    page = client.get(hazard.get_absolute_url()).content.decode()
+    assert f'action="/hazards/{hazard.pk}/extensions/"' in page and "提交延期申请" in page
+    plan_page = client.get(f"/hazards/{hazard.pk}/plan/").content.decode()
+    assert "不能晚于责令整改期限" in plan_page

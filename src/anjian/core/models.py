@@ -53,7 +53,9 @@ class AuditEntry(models.Model):
     )
     actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
     action = models.CharField("操作", max_length=20, choices=Action.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    content_type = models.ForeignKey(
+        ContentType, verbose_name="记录类型", on_delete=models.PROTECT, related_name="+"
+    )
     object_id = models.CharField("记录ID", max_length=64)
     object_repr = models.CharField("记录", max_length=255)
     changes = models.JSONField("变更内容", default=dict, blank=True)

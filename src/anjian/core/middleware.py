@@ -6,6 +6,7 @@ from django.shortcuts import resolve_url
 PUBLIC_PREFIXES = (
     "/login/",
     "/static/",
+    "/favicon.ico",
     "/api/",
     "/healthz",
     "/public/",

@@ -231,6 +231,7 @@ def save_with_audit(
 
 _LOGIN_IN_NAME = re.compile(r"^(?P<name>.+?)（[^（）]+）$")
 _HAS_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_LOGIN = re.compile(r"^[\w.@+-]+$", re.ASCII)
 
 
 def _field(model: type[models.Model] | None, name: str) -> Any:
@@ -260,6 +261,8 @@ def _user_value(value: Any) -> Any:
     match = _LOGIN_IN_NAME.match(value)
     if match:
         return match.group("name")
+    if not _LOGIN.match(value):
+        return value  # a name already
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.filter(username=value).select_related("organisation").first()

@@ -25,6 +25,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from anjian.core.access import scoped
+from anjian.core.audit import person_name
 from anjian.core.models import AuditEntry
 from anjian.core.spreadsheets import UNREADABLE, SpreadsheetRefused, read_xlsx_rows
 from anjian.enterprises.checks import CheckContext, check_row, text_of
@@ -351,7 +352,7 @@ def apply_rows(
     created or changed enterprise. Returns (created, updated, unchanged)."""
     labels = _Labels()
     ct = ContentType.objects.get_for_model(Enterprise)
-    actor_name = user.get_full_name()
+    actor_name = person_name(user)
     created = updated = unchanged = 0
     now = timezone.now()
     with transaction.atomic():

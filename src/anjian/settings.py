@@ -1,7 +1,12 @@
 """Django settings, read from the environment.
 
 Environment variables:
-    DATABASE_URL           database (default: SQLite file var/anjian.sqlite3)
+    DATABASE_URL           database (default: SQLite file var/anjian.sqlite3); on PostgreSQL in
+                           production the application's role (see `anjian dbroles`)
+    ANJIAN_MIGRATE_DATABASE_URL  the connection `anjian migrate` and `anjian dbroles` use instead
+                           of DATABASE_URL (a role that may change the schema and create roles)
+    ANJIAN_MIGRATE_ROLE    the role `anjian migrate` acts as (SET ROLE), so that what it creates
+                           belongs to the schema owner (e.g. anjian_owner)
     ANJIAN_DB_POOL_MAX     PostgreSQL: most connections one process holds, from a pool
                            (default 10; 0: no pool, a connection per request)
     ANJIAN_DB_POOL_MIN     PostgreSQL: connections the pool keeps open (default 1)
@@ -17,6 +22,7 @@ Environment variables:
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -109,6 +115,15 @@ TEMPLATES = [
     },
 ]
 
+#: Commands that change the schema or the roles: they connect with
+#: ANJIAN_MIGRATE_DATABASE_URL when it is set; everything else (the site, the worker,
+#: the other commands) with DATABASE_URL, the application's role.
+SCHEMA_COMMANDS = frozenset({"migrate", "dbroles"})
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 else ""
+_MIGRATE_URL = (
+    os.environ.get("ANJIAN_MIGRATE_DATABASE_URL") if _COMMAND in SCHEMA_COMMANDS else None
+)
+
 
 def _database() -> dict:
     """The default database.
@@ -123,11 +138,17 @@ def _database() -> dict:
     starts a thread per request and never closes its connections, so they piled up
     until PostgreSQL refused new ones. Sizing for production: README, "Database
     connections"."""
-    database = dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'anjian.sqlite3'}",
-        conn_max_age=int(os.environ.get("ANJIAN_DB_CONN_MAX_AGE", "0")),
-        conn_health_checks=True,
-    )
+    if _MIGRATE_URL:
+        database = dj_database_url.parse(_MIGRATE_URL)
+        if _COMMAND == "migrate" and (owner := os.environ.get("ANJIAN_MIGRATE_ROLE")):
+            # Tables, sequences and functions the migrations create belong to the owner.
+            database.setdefault("OPTIONS", {})["assume_role"] = owner
+    else:
+        database = dj_database_url.config(
+            default=f"sqlite:///{VAR_DIR / 'anjian.sqlite3'}",
+            conn_max_age=int(os.environ.get("ANJIAN_DB_CONN_MAX_AGE", "0")),
+            conn_health_checks=True,
+        )
     if database["ENGINE"] == "django.db.backends.postgresql":
         options = database.setdefault("OPTIONS", {})
         # Parameters travel to the server as values instead of being quoted into the SQL

@@ -1,7 +1,10 @@
 """The audit trail: every change leaves an entry; entries cannot be altered."""
 
+import datetime as dt
+
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from anjian.core.audit import history_for
 from anjian.core.models import AuditEntry
@@ -124,3 +127,49 @@ def test_history_is_shown_on_the_record_page(world, client):
     page = client.get(f"/organisations/{world.chemical_co.pk}/").content.decode()
     assert "变更记录" in page and "0315-1234567" in page and "电话变更" in page
     assert "True" not in page and "[]" not in page
+
+
+def _backdated_insert(world) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(world.chemical_co)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO core_auditentry (created_at, actor_name, action, content_type_id,"
+            " object_id, object_repr, changes, reason)"
+            " VALUES (%s, '', 'update', %s, %s, '补录', '{}', '倒签')",
+            [dt.datetime(2020, 1, 1, 8, tzinfo=dt.UTC), content_type.pk, str(world.chemical_co.pk)],
+        )
+
+
+def test_the_database_sets_the_time_of_an_entry(world):
+    """An entry cannot be back-dated: PostgreSQL overwrites the time, SQLite refuses."""
+
+    entry = _entry(world)
+    assert abs(entry.created_at - timezone.now()) < dt.timedelta(seconds=5)
+    year_ago = timezone.now() - dt.timedelta(days=365)
+    if connection.vendor == "postgresql":
+        backdated = AuditEntry.objects.create(
+            action="update",
+            content_type_id=entry.content_type_id,
+            object_id="1",
+            created_at=year_ago,
+        )
+        backdated.refresh_from_db()
+        _backdated_insert(world)
+        raw = AuditEntry.objects.get(reason="倒签")
+        for stored in (backdated, raw):
+            assert abs(stored.created_at - timezone.now()) < dt.timedelta(seconds=5)
+    else:
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AuditEntry.objects.create(
+                action="update",
+                content_type_id=entry.content_type_id,
+                object_id="1",
+                created_at=year_ago,
+            )
+        with pytest.raises(DatabaseError), transaction.atomic():
+            _backdated_insert(world)
+    assert not AuditEntry.objects.filter(
+        created_at__lt=timezone.now() - dt.timedelta(days=1)
+    ).exists()

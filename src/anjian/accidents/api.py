@@ -12,6 +12,7 @@ from anjian.accidents.models import AccidentCategory
 from anjian.accidents.statistics import accident_statistics, target_report
 from anjian.core.access import listed_region, scoped_region
 from anjian.core.api import ErrorOut, LocalDateTime, Pagination
+from anjian.core.idempotency import IdempotencyKeyHeader
 from anjian.core.periods import Period
 from anjian.enterprises.selectors import enterprise_get
 from anjian.orgs.models import Industry
@@ -178,7 +179,7 @@ def get_accident(request, accident_id: int):
 
 
 @router.post("", response={201: AccidentDetailOut, **ERRORS}, summary="事故快报")
-def report(request, payload: AccidentIn):
+def report(request, payload: AccidentIn, idempotency_key: IdempotencyKeyHeader = None):
     enterprise = (
         enterprise_get(request.auth, payload.enterprise_id) if payload.enterprise_id else None
     )
@@ -217,6 +218,7 @@ def report(request, payload: AccidentIn):
         figures=_figures(payload),
         enterprise=enterprise,
         received_at=payload.received_at,
+        idempotency_key=idempotency_key,
     )
     return 201, selectors.accident_get(request.auth, accident.pk)
 
@@ -226,7 +228,9 @@ def report(request, payload: AccidentIn):
     response={201: VersionOut, **ERRORS},
     summary="续报/补报（伤亡、损失变化为新版本）",
 )
-def supplement(request, accident_id: int, payload: SupplementIn):
+def supplement(
+    request, accident_id: int, payload: SupplementIn, idempotency_key: IdempotencyKeyHeader = None
+):
     accident = selectors.accident_get(request.auth, accident_id)
     version = services.accident_supplement(
         actor=request.auth,
@@ -234,6 +238,7 @@ def supplement(request, accident_id: int, payload: SupplementIn):
         figures=_figures(payload),
         note=payload.note,
         reason=payload.reason,
+        idempotency_key=idempotency_key,
     )
     return 201, version
 
@@ -424,13 +429,16 @@ def extend_investigation(request, accident_id: int, payload: ExtensionIn):
     response={200: InvestigationOut, **ERRORS},
     summary="添加责任认定",
 )
-def add_finding(request, accident_id: int, payload: FindingIn):
+def add_finding(
+    request, accident_id: int, payload: FindingIn, idempotency_key: IdempotencyKeyHeader = None
+):
     if payload.kind not in ("person", "unit"):
         raise ValidationError({"kind": "只能是 person 或 unit"})
     services.finding_add(
         actor=request.auth,
         investigation=_investigation(request, accident_id),
         data=payload.dict(),
+        idempotency_key=idempotency_key,
     )
     return _investigation(request, accident_id)
 

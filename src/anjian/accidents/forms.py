@@ -197,9 +197,11 @@ class ReportUploadForm(StyledFormMixin, forms.Form):
     report = forms.FileField(label="调查报告（PDF、Word）")
 
     def clean_report(self):
+        from anjian.core.files import kind_of
+
         report = self.cleaned_data["report"]
-        name = report.name.lower()
-        if not name.endswith((".pdf", ".doc", ".docx", ".ofd")):
+        # the content decides, not the name: it is stored under its detected type
+        if kind_of(report) not in {"pdf", "doc", "docx", "ofd"}:
             raise forms.ValidationError("请上传PDF、Word或OFD格式的调查报告。")
         if report.size > 50 * 1024 * 1024:
             raise forms.ValidationError("文件不能超过50MB。")

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anjian.core.access import ScopePaths
+from anjian.core.files import ServerNamedFileField
 from anjian.core.models import TimeStampedModel
 from anjian.rules.accidents import (
     FOUR_NOT_LET_GO,
@@ -279,7 +280,7 @@ class Investigation(TimeStampedModel):
     team = models.TextField("调查组", blank=True)
     extension_days = models.PositiveSmallIntegerField("延长天数", default=0)
     extension_reason = models.TextField("延期理由", blank=True)
-    report = models.FileField("调查报告", upload_to="accidents/reports/%Y/", blank=True)
+    report = ServerNamedFileField("调查报告", upload_to="accidents/reports/%Y/", blank=True)
     report_submitted_at = models.DateTimeField("报告提交时间", null=True, blank=True)
     cause = models.TextField("事故原因", blank=True)
     cause_found = models.BooleanField(FOUR_NOT_LET_GO[0], default=False)

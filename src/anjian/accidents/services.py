@@ -29,6 +29,7 @@ from anjian.accidents.models import (
 )
 from anjian.core import audit
 from anjian.core.access import scope_for
+from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
 from anjian.core.notifications import notify
 from anjian.enterprises.models import Enterprise
@@ -150,6 +151,7 @@ def _add_steps(accident: Accident, level: AccidentLevel, since: datetime, *, upg
     return added
 
 
+@idempotent(Accident)
 @transaction.atomic
 def accident_report(
     *,
@@ -158,6 +160,7 @@ def accident_report(
     figures: dict[str, Any],
     enterprise: Enterprise | None = None,
     received_at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Accident:
     """快报 (R-ACC-4). The level comes from `accident_level`; the chain of required
     reports from `reporting_chain` (R-ACC-2), counted from when the unit learnt of the
@@ -239,6 +242,7 @@ def accident_report(
     return accident
 
 
+@idempotent(AccidentVersion)
 @transaction.atomic
 def accident_supplement(
     *,
@@ -248,6 +252,7 @@ def accident_supplement(
     note: str = "",
     reason: str = "",
     at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> AccidentVersion:
     """续报/补报: the new figures become a new version; the old ones stay. A casualty
     change after the R-ACC-3 window (30 days; road traffic and fire 7) needs a reason.
@@ -458,8 +463,15 @@ def investigation_report(
     return investigation
 
 
+@idempotent(Finding)
 @transaction.atomic
-def finding_add(*, actor: User, investigation: Investigation, data: dict[str, Any]) -> Finding:
+def finding_add(
+    *,
+    actor: User,
+    investigation: Investigation,
+    data: dict[str, Any],
+    idempotency_key: str | None = None,
+) -> Finding:
     investigation = _open_investigation(actor, investigation)
     finding = Finding(investigation=investigation, **data)
     finding.full_clean()

@@ -67,24 +67,67 @@ def render_form(request, form: forms.Form, *, title: str, back_url: str, back_la
     return render(request, "core/form.html", context)
 
 
+def submit_once(request, perform, cleaned):
+    """Run `perform(cleaned)` at most once per the form's idempotency key (rendered by
+    `core/_form_fields.html`); returns (result, created). On a repeat the result is an
+    `idempotency.Replay` holding the record the first submission made."""
+    from anjian.core.idempotency import FORM_FIELD, run_once
+
+    return run_once(request.user, request.POST.get(FORM_FIELD), lambda: perform(cleaned))
+
+
+def _already_submitted(request):
+    """A repeat of a committed submission, checked before the form is validated: a second
+    look at the same data may fail a uniqueness check that the first one passed. (A
+    malformed key is reported by `submit_once`.)"""
+    from django.core.exceptions import ValidationError
+
+    from anjian.core.idempotency import FORM_FIELD, previous
+
+    try:
+        return previous(request.user, request.POST.get(FORM_FIELD))
+    except ValidationError:
+        return None
+
+
+def _replayed(request, replay, redirect_to, back_url=None):
+    """Answer a repeat: say so, and go where the first submission went."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    messages.info(request, "该表单已经提交过，没有重复保存。")
+    if redirect_to is not None:
+        return redirect(redirect_to)
+    record = getattr(replay, "record", None)
+    if record is not None and hasattr(record, "get_absolute_url"):
+        return redirect(record)
+    return redirect(back_url or "home")
+
+
 def post_action(request, form: forms.Form, perform, *, success: str, redirect_to):
     """The small-action pattern (a button with a reason): validate the form, call the
     service, report the outcome as a message, and go back to the record. A refused
-    action changes nothing and says why."""
+    action changes nothing and says why. A repeated submission (double click) of the
+    same rendered form does nothing the second time."""
     from django.contrib import messages
     from django.core.exceptions import ValidationError
     from django.shortcuts import redirect
 
+    replay = _already_submitted(request)
+    if replay is not None:
+        return _replayed(request, replay, redirect_to)
     if not form.is_valid():
         messages.error(
             request, "；".join(str(m) for errors in form.errors.values() for m in errors)
         )
         return redirect(redirect_to)
     try:
-        perform(form.cleaned_data)
+        _, created = submit_once(request, perform, form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
+        if not created:
+            return _replayed(request, None, redirect_to)
         messages.success(request, success(form.cleaned_data) if callable(success) else success)
     return redirect(redirect_to)
 
@@ -103,17 +146,25 @@ def form_page(
     """The form page pattern: on a valid POST call the service (`perform(cleaned_data)`),
     put its errors on the form, or report success and go to `redirect_to` (default: the
     record the service returned). Anything else renders the form again; nothing is
-    written unless the service succeeds."""
+    written unless the service succeeds. The form's idempotency key makes a repeated
+    POST (double click, resubmission) go to the first record instead of creating a
+    second one."""
     from django.contrib import messages
     from django.core.exceptions import ValidationError
     from django.shortcuts import redirect
 
+    if request.method == "POST":
+        replay = _already_submitted(request)
+        if replay is not None:
+            return _replayed(request, replay, redirect_to, back_url)
     if request.method == "POST" and form.is_valid():
         try:
-            result = perform(form.cleaned_data)
+            result, created = submit_once(request, perform, form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
+            if not created:
+                return _replayed(request, result, redirect_to, back_url)
             messages.success(request, success(result) if callable(success) else success)
             return redirect(redirect_to if redirect_to is not None else result)
     return render_form(request, form, title=title, back_url=back_url, back_label=back_label)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 
 
@@ -26,7 +27,9 @@ class AuditEntry(models.Model):
     """One change of one record: who, when, what (before → after) and why.
 
     Append-only: the model refuses updates and deletes, and database triggers
-    (migration 0002) refuse UPDATE everywhere and DELETE on PostgreSQL.
+    (migration 0003) refuse UPDATE everywhere and DELETE on PostgreSQL; the database
+    sets `created_at` (migration 0005). The application's PostgreSQL role may only
+    SELECT and INSERT here (`anjian dbroles`).
     """
 
     class Action(models.TextChoices):
@@ -42,7 +45,9 @@ class AuditEntry(models.Model):
         TOKEN_CREATED = "token_created", "创建API令牌"
         TOKEN_REVOKED = "token_revoked", "吊销API令牌"
 
-    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    #: Set by the database, never by the caller: a trigger overwrites whatever an INSERT
+    #: brings on PostgreSQL and refuses a time not its own on SQLite (migration 0005).
+    created_at = models.DateTimeField("时间", db_default=Now(), db_index=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -119,3 +124,32 @@ class Notification(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IdempotencyKey(models.Model):
+    """A create a user has made with a key: a repeat with the same key gets this record.
+
+    The unique (user, key) row is inserted in the same transaction as the record it
+    names, so a second request with the key waits for the first and then finds it
+    (see `anjian.core.idempotency`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField("提交编号", max_length=100)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.CharField("记录ID", max_length=64, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "提交编号"
+        verbose_name_plural = "提交编号"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_user_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

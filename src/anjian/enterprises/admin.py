@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from anjian.core.admin_base import ReadOnlyAdmin
 from anjian.enterprises.models import ChangeRequest, Enterprise, ImportJob
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(ReadOnlyAdmin):
     list_display = ["organisation", "status", "has_major_hazard", "employees"]
     list_filter = ["status", "has_major_hazard"]
     search_fields = ["organisation__name", "organisation__credit_code"]
@@ -12,14 +13,14 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChangeRequest)
-class ChangeRequestAdmin(admin.ModelAdmin):
+class ChangeRequestAdmin(ReadOnlyAdmin):
     list_display = ["enterprise", "status", "requested_by", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["enterprise", "requested_by", "decided_by"]
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ReadOnlyAdmin):
     list_display = [
         "original_name",
         "created_by",
@@ -29,4 +30,3 @@ class ImportJobAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["status"]
-    readonly_fields = [f.name for f in ImportJob._meta.fields]

@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 
 from anjian.core.access import listed_region
 from anjian.core.api import ErrorOut, Pagination
+from anjian.core.idempotency import IdempotencyKeyHeader
 from anjian.enterprises import selectors, services
 from anjian.enterprises.forms import departments_visible_to
 from anjian.enterprises.models import KEY_FLAGS
@@ -181,8 +182,10 @@ def get_enterprise(request, enterprise_id: int):
 
 
 @router.post("", response={201: EnterpriseOut, 400: ErrorOut, 403: ErrorOut}, summary="登记企业")
-def create_enterprise(request, payload: EnterpriseIn):
-    enterprise = services.enterprise_register(actor=request.auth, data=_data(payload))
+def create_enterprise(request, payload: EnterpriseIn, idempotency_key: IdempotencyKeyHeader = None):
+    enterprise = services.enterprise_register(
+        actor=request.auth, data=_data(payload), idempotency_key=idempotency_key
+    )
     return 201, selectors.enterprise_get(request.auth, enterprise.pk)
 
 

@@ -70,7 +70,7 @@ class EnterpriseForm(StyledFormMixin, forms.Form):
         *args,
         user=None,
         instance: Enterprise | None = None,
-        key_fields_locked=False,
+        locked_fields=(),
         **kwargs,
     ):
         if instance is not None and "initial" not in kwargs:
@@ -92,12 +92,19 @@ class EnterpriseForm(StyledFormMixin, forms.Form):
         )
         if not scope.everything:
             self.fields["region"].set_root(scope.region_prefix)
-        if key_fields_locked:
-            for key in ("name", "credit_code", "region", "industry"):
-                self.fields[key].disabled = True
-                self.fields[
-                    key
-                ].help_text = "关键信息，修改须提交审核（见下方“申请变更关键信息”）。"
+        for key in locked_fields:
+            # Shown, never taken from the post: the view drops them and the service
+            # refuses a change (anjian.enterprises.services.locked_fields).
+            self.fields[key].disabled = True
+            self.fields[key].help_text = (
+                "由乡镇（街道）或应急管理部门划定。"
+                if key == "grid"
+                else "关键信息，修改须提交审核（见下方“申请变更关键信息”）。"
+            )
+        if "grid" in locked_fields and instance is not None:
+            # The current grid must be a valid choice of the disabled field, though the
+            # user's scope may list no grids (an enterprise's, a department's).
+            self.fields["grid"].queryset = Grid.objects.filter(pk=instance.organisation.grid_id)
         style_fields(self)  # the profile fields were added after the mixin styled the form
 
     def clean_credit_code(self):

@@ -24,8 +24,10 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from anjian.core import copies
 from anjian.core.access import scoped
 from anjian.core.audit import person_name
+from anjian.core.exports import safe_append
 from anjian.core.models import AuditEntry
 from anjian.core.spreadsheets import UNREADABLE, SpreadsheetRefused, read_xlsx_rows
 from anjian.enterprises.checks import CheckContext, check_row, text_of
@@ -37,6 +39,8 @@ from anjian.regions.models import Region
 CHUNK = 1000
 ERROR_LIMIT = 1000  # errors kept on the job; the error workbook repeats the check in full
 PROGRESS_EVERY = 2000
+#: The organisation fields that records copy (anjian.core.copies).
+PLACEMENT = ("region", "industry", "grid")
 
 
 class ImportFileError(Exception):
@@ -49,32 +53,32 @@ def template_workbook(user: Any) -> bytes:
     sheet = workbook.active
     sheet.title = "企业台账"
     bold, required = Font(bold=True), PatternFill("solid", fgColor="FFF2CC")
-    sheet.append([c.header for c in COLUMNS])
+    safe_append(sheet, [c.header for c in COLUMNS])
     for index, column in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = bold
         if column.required:
             cell.fill = required
         sheet.column_dimensions[cell.column_letter].width = max(12, len(column.header) * 2)
-    sheet.append([c.example for c in COLUMNS])
+    safe_append(sheet, [c.example for c in COLUMNS])
     ctx = CheckContext.for_user(user)
     regions = workbook.create_sheet("区划代码")
-    regions.append(["区划代码", "名称"])
+    safe_append(regions, ["区划代码", "名称"])
     for code, name in Region.objects.filter(code__in=ctx.region_codes).values_list(
         "code", "full_name"
     ):
-        regions.append([code, name])
+        safe_append(regions, [code, name])
     industries = workbook.create_sheet("行业代码")
-    industries.append(["大类代码", "名称", "门类"])
+    safe_append(industries, ["大类代码", "名称", "门类"])
     for code, name, section in Industry.objects.filter(kind=Industry.Kind.DIVISION).values_list(
         "code", "name", "section__name"
     ):
         if ctx.allowed_divisions is None or code in ctx.allowed_divisions:
-            industries.append([code, name, section])
+            safe_append(industries, [code, name, section])
     grids = workbook.create_sheet("网格")
-    grids.append(["乡镇（街道）区划代码", "网格名称"])
+    safe_append(grids, ["乡镇（街道）区划代码", "网格名称"])
     for township, name in sorted(ctx.grids):
-        grids.append([township, name])
+        safe_append(grids, [township, name])
     notes = workbook.create_sheet("填写说明")
     for line in (
         "1. 第一行是表头，请勿修改；第二行是示例，导入前请删除或改成真实数据。",
@@ -83,7 +87,7 @@ def template_workbook(user: Any) -> bytes:
         "4. 是/否列填写“是”或“否”，空白视为“否”。",
         "5. 上传后系统先逐行校验，全部数据不会在校验时写入；确认后再导入。",
     ):
-        notes.append([line])
+        safe_append(notes, [line])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -446,6 +450,8 @@ def apply_rows(
                     ],
                 )
                 Enterprise.objects.bulk_update(changed_profiles, [*PROFILE_KEYS, "updated_at"])
+                # Records copying a moved enterprise's region, industry or grid follow it.
+                copies.follow(Organisation, [org.pk for org in changed_orgs], changed=PLACEMENT)
             if new_orgs:
                 Organisation.objects.bulk_create(new_orgs)
                 Enterprise.objects.bulk_create(

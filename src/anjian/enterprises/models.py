@@ -17,9 +17,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
 
 from anjian.core.access import ScopePaths
+from anjian.core.files import ServerNamedFileField
 from anjian.core.models import TimeStampedModel
 from anjian.orgs.models import Organisation
 
@@ -168,6 +171,18 @@ class Enterprise(TimeStampedModel):
         )
 
 
+@receiver(pre_delete, sender=Enterprise, dispatch_uid="enterprises_keep_profile")
+def _refuse_profile_delete(
+    sender: type[Enterprise], instance: Enterprise, **kwargs: object
+) -> None:
+    """A profile goes only with its organisation, and organisations are deactivated,
+    not deleted: an organisation of kind ENTERPRISE without its profile breaks every
+    list that covers it. Migration 0002 refuses the same in PostgreSQL itself."""
+    raise models.ProtectedError(
+        "企业台账记录不能删除，请停用单位或把经营状态改为“注销”。", {instance}
+    )
+
+
 class ChangeRequest(TimeStampedModel):
     """A change of key fields (name, credit code, industry, region) asked for by the
     enterprise itself; the township or the bureau approves or rejects it."""
@@ -245,7 +260,7 @@ class ImportJob(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
     )
-    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    file = ServerNamedFileField("文件", upload_to="imports/%Y/%m/")
     original_name = models.CharField("原文件名", max_length=255)
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.CHECKING

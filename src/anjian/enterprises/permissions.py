@@ -32,6 +32,12 @@ def edits_key_fields_directly(user: Any) -> bool:
     return bool(user.is_superuser or user.role in MAINTAINERS)
 
 
+def can_assign_grid(user: Any) -> bool:
+    """Put an enterprise in a grid (or take it out): the township or the bureau, whose
+    grid workers they are; not the enterprise, nor a department."""
+    return _active(user) and (user.is_superuser or user.role in APPROVERS)
+
+
 def can_decide_changes(user: Any) -> bool:
     """Approve or reject an enterprise's key-field changes: the township or the bureau."""
     return _active(user) and (user.is_superuser or user.role in APPROVERS)

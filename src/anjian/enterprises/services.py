@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from anjian.core import audit
+from anjian.core import audit, copies
 from anjian.core.access import scope_for
+from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
 from anjian.enterprises import permissions
 from anjian.enterprises.models import ChangeRequest, Enterprise, EnterpriseStatus, ImportJob
@@ -19,6 +20,9 @@ from anjian.orgs.models import Organisation, SupervisionOverride, User
 #: the enterprise itself changes them.
 ORG_FIELDS = ("name", "credit_code", "region", "industry", "grid", "address", "phone")
 KEY_FIELDS = ("name", "credit_code", "industry", "region")
+#: Set by the township or the bureau only (`permissions.can_assign_grid`): the
+#: enterprise can neither change nor request it; it is their grid workers' assignment.
+GRID_FIELDS = ("grid",)
 PROFILE_FIELDS = tuple(
     f.name
     for f in Enterprise._meta.concrete_fields
@@ -44,6 +48,13 @@ STATUS_TRANSITIONS: dict[str, set[str]] = {
 INACTIVE_STATUSES = {EnterpriseStatus.CLOSED, EnterpriseStatus.DEREGISTERED}
 
 
+def locked_fields(actor: User) -> tuple[str, ...]:
+    """Organisation fields the actor may not change directly (the edit form shows them
+    read-only, the service refuses a change)."""
+    locked = () if permissions.edits_key_fields_directly(actor) else KEY_FIELDS
+    return locked if permissions.can_assign_grid(actor) else (*locked, *GRID_FIELDS)
+
+
 def _check_placement(actor: User, organisation: Organisation) -> None:
     """The enterprise must stay where the actor can see it: region and industry."""
     scope = scope_for(actor)
@@ -63,8 +74,11 @@ def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     )
 
 
+@idempotent(Enterprise)
 @transaction.atomic
-def enterprise_register(*, actor: User, data: dict[str, Any]) -> Enterprise:
+def enterprise_register(
+    *, actor: User, data: dict[str, Any], idempotency_key: str | None = None
+) -> Enterprise:
     if not permissions.can_register(actor):
         raise PermissionDenied("无权登记企业。")
     org_values, profile_values = _split(data)
@@ -90,7 +104,9 @@ def enterprise_update(
     *, actor: User, enterprise: Enterprise, data: dict[str, Any], reason: str = ""
 ) -> Enterprise:
     """Change register fields. The enterprise itself may not change key fields here
-    (they go through `change_request_submit`)."""
+    (they go through `change_request_submit`), and only the township or the bureau
+    assigns the grid (`locked_fields`). Records that copy the enterprise's region,
+    industry or grid follow it in this transaction."""
     if not permissions.can_edit(actor, enterprise):
         raise PermissionDenied("无权修改该企业。")
     enterprise = (
@@ -98,14 +114,21 @@ def enterprise_update(
     )
     organisation = enterprise.organisation
     org_values, profile_values = _split(data)
-    if not permissions.edits_key_fields_directly(actor):
-        changed_keys = [
-            k
-            for k in KEY_FIELDS
-            if k in org_values and _raw(organisation, k) != _raw_value(org_values[k])
-        ]
-        if changed_keys:
-            raise PermissionDenied("名称、信用代码、行业和区划的变更须提交审核。")
+    changed = [
+        k
+        for k in locked_fields(actor)
+        if k in org_values and _differs(organisation, k, org_values[k])
+    ]
+    if any(k in KEY_FIELDS for k in changed):
+        raise PermissionDenied("名称、信用代码、行业和区划的变更须提交审核。")
+    if changed:
+        raise PermissionDenied("所属网格由乡镇（街道）或应急管理部门划定，不能在此修改。")
+    if (
+        "region" in org_values
+        and "grid" not in org_values
+        and _differs(organisation, "region", org_values["region"])
+    ):
+        _leave_grid_outside(organisation, _raw_value(org_values["region"]), org_values)
     org_changes = (
         audit.save_with_audit(
             actor=actor,
@@ -130,7 +153,27 @@ def enterprise_update(
     )
     if org_changes or profile_changes:
         Enterprise.objects.filter(pk=enterprise.pk).update(updated_at=timezone.now())
+    _follow(organisation, org_changes)
     return enterprise
+
+
+def _follow(organisation: Organisation, changes: dict[str, Any]) -> None:
+    """The records' copies of the enterprise (a hazard's region, industry, grid) follow
+    it in the caller's transaction (DESIGN §5), the hazard rollup with them."""
+    if changes:
+        copies.follow(Organisation, [organisation.pk], changed=changes)
+
+
+def _leave_grid_outside(organisation: Organisation, region: Any, values: dict[str, Any]) -> None:
+    # A grid belongs to one township: moving the enterprise out leaves it, unless the
+    # caller names the new grid.
+    grid = organisation.grid
+    if grid is not None and not grid.region_id.startswith(str(region or "")[:9]):
+        values["grid"] = None
+
+
+def _differs(organisation: Organisation, key: str, value: Any) -> bool:
+    return bool(_raw(organisation, key) != _raw_value(value))
 
 
 def _raw(organisation: Organisation, key: str) -> Any:
@@ -179,9 +222,15 @@ def enterprise_set_status(
     return enterprise
 
 
+@idempotent(ChangeRequest)
 @transaction.atomic
 def change_request_submit(
-    *, actor: User, enterprise: Enterprise, data: dict[str, Any], reason: str
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    data: dict[str, Any],
+    reason: str,
+    idempotency_key: str | None = None,
 ) -> ChangeRequest:
     """The enterprise asks to change key fields; nothing changes until it is approved."""
     if not permissions.can_edit(actor, enterprise):
@@ -264,13 +313,14 @@ def change_request_decide(
             elif key == "industry":
                 value = Industry.objects.get(code=value)
             values[key] = value
-        audit.save_with_audit(
+        changes = audit.save_with_audit(
             actor=actor,
             instance=request.enterprise.organisation,
             values=values,
             check=lambda org: _check_placement(actor, org),
             reason=f"审核通过 {request.requested_by.get_full_name()} 的变更申请：{request.reason}（{note}）".strip(),
         )
+        _follow(request.enterprise.organisation, changes)
     request.status = ChangeRequest.Status.APPROVED if approve else ChangeRequest.Status.REJECTED
     request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note
     request.save(
@@ -352,8 +402,9 @@ def supervision_set(
 # Imports -------------------------------------------------------------------------
 
 
+@idempotent(ImportJob)
 @transaction.atomic
-def import_start(*, actor: User, uploaded: Any) -> ImportJob:
+def import_start(*, actor: User, uploaded: Any, idempotency_key: str | None = None) -> ImportJob:
     """Store the upload and queue the check pass. Nothing reaches the register yet."""
     from django.conf import settings
 

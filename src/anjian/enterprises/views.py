@@ -9,7 +9,7 @@ from anjian.accidents import permissions as accident_permissions
 from anjian.accidents.selectors import accidents_for
 from anjian.core.audit import history_for
 from anjian.core.exports import XLSX_TYPE, xlsx_response
-from anjian.core.forms import apply_service_errors, form_page, post_action
+from anjian.core.forms import apply_service_errors, form_page, post_action, submit_once
 from anjian.core.listing import Column, ListPage, detail_fields
 from anjian.enterprises import permissions, selectors, services
 from anjian.enterprises.forms import (
@@ -173,16 +173,14 @@ def enterprise_edit(request, pk):
     enterprise = selectors.enterprise_get(request.user, pk)
     if not permissions.can_edit(request.user, enterprise):
         raise PermissionDenied("无权修改该企业。")
-    locked = not permissions.edits_key_fields_directly(request.user)
+    locked = services.locked_fields(request.user)
     return form_page(
         request,
         EnterpriseForm(
-            request.POST or None, user=request.user, instance=enterprise, key_fields_locked=locked
+            request.POST or None, user=request.user, instance=enterprise, locked_fields=locked
         ),
         lambda d: services.enterprise_update(
-            actor=request.user,
-            enterprise=enterprise,
-            data=_form_data(d, drop=services.KEY_FIELDS if locked else ()),
+            actor=request.user, enterprise=enterprise, data=_form_data(d, drop=locked)
         ),
         success="已保存。",
         title=f"修改：{enterprise.name}",
@@ -330,11 +328,16 @@ def import_list(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.import_start(actor=request.user, uploaded=form.cleaned_data["file"])
+            job, _ = submit_once(
+                request,
+                lambda d: services.import_start(actor=request.user, uploaded=d["file"]),
+                form.cleaned_data,
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            return redirect(job)
+            # a repeated upload of the same form goes to the first import
+            return redirect(getattr(job, "record", job) or "enterprises:imports")
     return render(
         request,
         "enterprises/import_list.html",

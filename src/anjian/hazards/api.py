@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 
 from anjian.core.access import listed_region
 from anjian.core.api import CappedPagination, ErrorOut, LocalDateTime, Pagination
+from anjian.core.idempotency import IdempotencyKeyHeader, run_once
 from anjian.enterprises.selectors import enterprise_get
 from anjian.hazards import selectors, services
 from anjian.hazards.models import ExtensionRequest, HazardDomain
@@ -128,7 +129,7 @@ def get_hazard(request, hazard_id: int):
 
 
 @router.post("", response={201: HazardOut, **ERRORS}, summary="登记隐患")
-def register(request, payload: HazardIn):
+def register(request, payload: HazardIn, idempotency_key: IdempotencyKeyHeader = None):
     enterprise = enterprise_get(request.auth, payload.enterprise_id)
     data = payload.dict(
         exclude={"enterprise_id", "immediate", "rectification_note"}, exclude_none=True
@@ -144,6 +145,7 @@ def register(request, payload: HazardIn):
         data={**data, "domain": domain},
         immediate=payload.immediate,
         rectification_note=payload.rectification_note,
+        idempotency_key=idempotency_key,
     )
     return 201, selectors.hazard_get(request.auth, hazard.pk)
 
@@ -179,10 +181,16 @@ def reject(request, hazard_id: int, payload: ReasonIn):
 
 
 @router.post("/{hazard_id}/extensions", response={201: NoteIn, **ERRORS}, summary="申请延期")
-def request_extension(request, hazard_id: int, payload: ExtensionIn):
+def request_extension(
+    request, hazard_id: int, payload: ExtensionIn, idempotency_key: IdempotencyKeyHeader = None
+):
     hazard = selectors.hazard_get(request.auth, hazard_id)
     extension = services.extension_request(
-        actor=request.auth, hazard=hazard, new_deadline=payload.new_deadline, reason=payload.reason
+        actor=request.auth,
+        hazard=hazard,
+        new_deadline=payload.new_deadline,
+        reason=payload.reason,
+        idempotency_key=idempotency_key,
     )
     return 201, {"note": str(extension.pk)}
 
@@ -242,9 +250,13 @@ def list_for_supervision(request, hazard_id: int, payload: ListingIn):
 
 
 @router.post("/{hazard_id}/progress", response={200: HazardOut, **ERRORS}, summary="报告督办进展")
-def report_progress(request, hazard_id: int, payload: ProgressIn):
+def report_progress(
+    request, hazard_id: int, payload: ProgressIn, idempotency_key: IdempotencyKeyHeader = None
+):
     hazard = selectors.hazard_get(request.auth, hazard_id)
-    services.progress_report(actor=request.auth, hazard=hazard, text=payload.text)
+    services.progress_report(
+        actor=request.auth, hazard=hazard, text=payload.text, idempotency_key=idempotency_key
+    )
     return selectors.hazard_get(request.auth, hazard_id)
 
 
@@ -271,7 +283,9 @@ def statistics(request, start: date, end: date, region: str | None = None):
 @router.post(
     "/{hazard_id}/photos", response={201: NoteIn, **ERRORS}, summary="上传现场照片（multipart）"
 )
-def upload_photos(request, hazard_id: int, stage: str = "after"):
+def upload_photos(
+    request, hazard_id: int, stage: str = "after", idempotency_key: IdempotencyKeyHeader = None
+):
     """Photos before or after rectification, as multipart form field `photos` (several allowed).
     Submitting a rectification needs at least one `after` photo, uploaded here first."""
     from django.core.exceptions import PermissionDenied, ValidationError
@@ -289,7 +303,11 @@ def upload_photos(request, hazard_id: int, stage: str = "after"):
     if not files:
         raise ValidationError({"photos": "请选择照片。"})
     check_photos(files)
-    saved = save_photos(hazard, files, stage, request.auth)
+    saved, created = run_once(
+        request.auth, idempotency_key, lambda: save_photos(hazard, files, stage, request.auth)
+    )
+    if not created:
+        return 201, {"note": "重复请求：照片已上传，未重复保存"}
     return 201, {"note": f"{len(saved)}"}
 
 
@@ -337,7 +355,7 @@ def filing_status(request, year: int, quarter: int, missing: bool = False):
 
 
 @router.post("/filings", response={201: FilingOut, **ERRORS}, summary="报送隐患统计（企业）")
-def file_filing(request, payload: FilingIn):
+def file_filing(request, payload: FilingIn, idempotency_key: IdempotencyKeyHeader = None):
     from anjian.hazards.filings import file_statistics
 
     enterprise = enterprise_get(request.auth, request.auth.organisation_id or 0)
@@ -348,5 +366,6 @@ def file_filing(request, payload: FilingIn):
         quarter=payload.quarter,
         signed_by=payload.signed_by,
         note=payload.note,
+        idempotency_key=idempotency_key,
     )
     return 201, filing

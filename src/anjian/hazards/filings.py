@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from anjian.core import audit
+from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import permissions
@@ -47,9 +48,17 @@ def figures(enterprise: Enterprise, year: int, quarter: int) -> dict[str, int]:
     }
 
 
+@idempotent(StatisticsFiling)
 @transaction.atomic
 def file_statistics(
-    *, actor: Any, enterprise: Enterprise, year: int, quarter: int, signed_by: str, note: str = ""
+    *,
+    actor: Any,
+    enterprise: Enterprise,
+    year: int,
+    quarter: int,
+    signed_by: str,
+    note: str = "",
+    idempotency_key: str | None = None,
 ) -> StatisticsFiling:
     """File the period's statistics for `enterprise` (fetched through a scoped selector)."""
     if not (permissions.can_plan(actor, _Own(enterprise.pk))):

@@ -2,7 +2,8 @@
 
 A hazard copies its enterprise's region code, industry and grid when it is
 registered, so that scoped lists and statistics over millions of hazards filter
-one indexed table instead of joining through the register.
+one indexed table instead of joining through the register. The copies follow the
+enterprise when it moves (declared in apps.py, see anjian.core.copies).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anjian.core.access import ScopePaths
+from anjian.core.files import ServerNamedFileField
 from anjian.core.models import TimeStampedModel
 from anjian.rules.hazards import MAJOR_HAZARD_PLAN_PARTS, HazardLevel
 from anjian.rules.risk import HAZARD_FACTOR_CLASSES
@@ -396,6 +398,7 @@ class ProgressReport(models.Model):
 
 
 def photo_path(instance: HazardPhoto, filename: str) -> str:
+    """Kept for the migrations that name it; photos are now server-named (core.files)."""
     suffix = filename.rsplit(".", 1)[-1].lower()[:5]
     return f"hazards/{timezone.now():%Y/%m}/{instance.hazard_id}-{instance.stage}-{timezone.now():%H%M%S%f}.{suffix}"
 
@@ -409,7 +412,7 @@ class HazardPhoto(models.Model):
         Hazard, verbose_name="隐患", on_delete=models.CASCADE, related_name="photos"
     )
     stage = models.CharField("阶段", max_length=10, choices=Stage.choices)
-    image = models.FileField("照片", upload_to=photo_path)
+    image = ServerNamedFileField("照片", upload_to="hazards/%Y/%m/")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
     )

@@ -6,20 +6,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from anjian.core.files import kind_of_head
 from anjian.hazards.models import Hazard, HazardPhoto
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_STEP = 9
-SIGNATURES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+IMAGE_KINDS = {"jpg", "png", "webp"}
 
 
 def image_kind(head: bytes) -> str | None:
-    for magic, kind in SIGNATURES.items():
-        if head.startswith(magic):
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return None
+    kind = kind_of_head(head)
+    return kind if kind in IMAGE_KINDS else None
 
 
 def check_photos(files: list[Any], field: str = "photos") -> None:

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from anjian.core import audit
+from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import notices, permissions, rollup
@@ -95,6 +96,7 @@ def _locked(hazard: Hazard, step: str) -> Hazard:
     return locked
 
 
+@idempotent(Hazard)
 @transaction.atomic
 def hazard_register(
     *,
@@ -104,6 +106,7 @@ def hazard_register(
     immediate: bool = False,
     rectification_note: str = "",
     photos: list[Any] | None = None,
+    idempotency_key: str | None = None,
 ) -> Hazard:
     """Register a hazard found at `enterprise` (which the caller fetched through a scoped
     selector). An 立即整改 一般 hazard is registered and closed at once."""
@@ -337,9 +340,15 @@ def hazard_reject(*, actor: User, hazard: Hazard, reason: str) -> Hazard:
     return hazard
 
 
+@idempotent(ExtensionRequest)
 @transaction.atomic
 def extension_request(
-    *, actor: User, hazard: Hazard, new_deadline: datetime, reason: str
+    *,
+    actor: User,
+    hazard: Hazard,
+    new_deadline: datetime,
+    reason: str,
+    idempotency_key: str | None = None,
 ) -> ExtensionRequest:
     if not permissions.can_request_extension(actor, hazard):
         raise PermissionDenied("无权申请延期。")
@@ -478,8 +487,11 @@ def hazard_list_for_supervision(
     return listing
 
 
+@idempotent(ProgressReport)
 @transaction.atomic
-def progress_report(*, actor: User, hazard: Hazard, text: str) -> ProgressReport:
+def progress_report(
+    *, actor: User, hazard: Hazard, text: str, idempotency_key: str | None = None
+) -> ProgressReport:
     """The enterprise (or the supervising side for it) reports the 治理 progress of a listed hazard."""
     if not permissions.can_report_progress(actor, hazard):
         raise PermissionDenied("无权报告督办进展。")

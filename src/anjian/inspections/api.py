@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from anjian.core.api import ErrorOut, LocalDateTime, Pagination
+from anjian.core.idempotency import IdempotencyKeyHeader, run_once
 from anjian.core.periods import Period
 from anjian.enterprises.selectors import enterprise_get
 from anjian.inspections import selectors, services
@@ -140,7 +141,9 @@ def get_inspection(request, inspection_id: int):
     response={200: InspectionDetailOut, 201: InspectionDetailOut, **ERRORS},
     summary="提交检查（幂等：同一 client_id 重复提交返回首次结果，200）",
 )
-def submit(request, payload: InspectionIn):
+def submit(request, payload: InspectionIn, idempotency_key: IdempotencyKeyHeader = None):
+    """`client_id` is this create's idempotency key; an `Idempotency-Key` header, when
+    sent, is honoured as well."""
     enterprise = enterprise_get(request.auth, payload.enterprise_id)
     template = ChecklistTemplate.objects.filter(pk=payload.template_id).first()
     if template is None:
@@ -159,28 +162,35 @@ def submit(request, payload: InspectionIn):
         if campaign is None:
             raise ValidationError({"campaign_id": "专项整治不存在"})
     participants = list(Organisation.objects.filter(pk__in=payload.participant_ids))
-    inspection, created = services.inspection_submit(
-        actor=request.auth,
-        enterprise=enterprise,
-        template=template,
-        kind=payload.kind,
-        client_id=payload.client_id,
-        answers=[
-            services.AnswerIn(item_id=a.item_id, result=a.result, note=a.note)
-            for a in payload.answers
-        ],
-        place=payload.place,
-        signed_by=payload.signed_by,
-        started_at=payload.started_at,
-        enterprise_signed_by=payload.enterprise_signed_by,
-        summary=payload.summary,
-        latitude=payload.latitude,
-        longitude=payload.longitude,
-        participants=participants,
-        campaign=campaign,
-        plan=plan,
-        point=point,
+    outcome, fresh = run_once(
+        request.auth,
+        idempotency_key,
+        lambda: services.inspection_submit(
+            actor=request.auth,
+            enterprise=enterprise,
+            template=template,
+            kind=payload.kind,
+            client_id=payload.client_id,
+            answers=[
+                services.AnswerIn(item_id=a.item_id, result=a.result, note=a.note)
+                for a in payload.answers
+            ],
+            place=payload.place,
+            signed_by=payload.signed_by,
+            started_at=payload.started_at,
+            enterprise_signed_by=payload.enterprise_signed_by,
+            summary=payload.summary,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            participants=participants,
+            campaign=campaign,
+            plan=plan,
+            point=point,
+        ),
     )
+    inspection, created = outcome if fresh else (outcome.record, False)
+    if inspection is None:
+        raise ValidationError({"client_id": "该提交编号已使用，原记录已不存在。"})
     return (201 if created else 200), selectors.inspection_get(request.auth, inspection.pk)
 
 
@@ -284,7 +294,7 @@ def _organisations(ids: list[int]) -> list[Organisation]:
 
 
 @router.post("/campaigns", response={201: dict, **ERRORS}, summary="部署专项整治")
-def create_campaign(request, payload: CampaignIn):
+def create_campaign(request, payload: CampaignIn, idempotency_key: IdempotencyKeyHeader = None):
     from anjian.hazards.models import HazardDomain
     from anjian.regions.models import Region
 
@@ -313,12 +323,13 @@ def create_campaign(request, payload: CampaignIn):
         },
         domains=domains,
         cooperating=_organisations(payload.cooperating_ids),
+        idempotency_key=idempotency_key,
     )
     return 201, {"id": campaign.pk, "name": campaign.name}
 
 
 @router.post("/plans", response={201: dict, **ERRORS}, summary="制定检查计划")
-def create_plan(request, payload: PlanIn):
+def create_plan(request, payload: PlanIn, idempotency_key: IdempotencyKeyHeader = None):
     from anjian.enterprises.selectors import enterprises_for
     from anjian.orgs.models import User
 
@@ -356,6 +367,7 @@ def create_plan(request, payload: PlanIn):
             "campaign": campaign,
         },
         enterprises=enterprises,
+        idempotency_key=idempotency_key,
     )
     return 201, {"id": plan.pk, "name": plan.name}
 
@@ -397,7 +409,7 @@ def points(request, enterprise_id: int | None = None):
 
 
 @router.post("/points", response={201: dict, **ERRORS}, summary="设置巡检点")
-def create_point(request, payload: PointIn):
+def create_point(request, payload: PointIn, idempotency_key: IdempotencyKeyHeader = None):
     enterprise = enterprise_get(request.auth, payload.enterprise_id)
     template = ChecklistTemplate.objects.filter(pk=payload.template_id).first()
     if template is None:
@@ -412,5 +424,6 @@ def create_point(request, payload: PointIn):
             "longitude": payload.longitude,
             "radius_m": payload.radius_m,
         },
+        idempotency_key=idempotency_key,
     )
     return 201, {"id": point.pk, "token": point.token}

@@ -3,7 +3,8 @@ campaigns (专项整治).
 
 A checklist version is never changed: editing a checklist creates the next version,
 and an inspection keeps the version it was done with. An inspection copies its
-enterprise's region, industry and grid, like a hazard, so scoped lists hit one table.
+enterprise's region, industry and grid, like a hazard, so scoped lists hit one table;
+they follow the enterprise when it moves (declared in apps.py, see anjian.core.copies).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db import models
 from django.urls import reverse
 
 from anjian.core.access import ScopePaths
+from anjian.core.files import ServerNamedFileField
 from anjian.core.models import TimeStampedModel
 from anjian.hazards.models import FACTOR_CLASS_CHOICES, Source
 
@@ -239,15 +241,17 @@ class Inspection(TimeStampedModel):
     signed_by = models.CharField("检查人签名", max_length=60)
     enterprise_signed_by = models.CharField("企业负责人签名", max_length=60, blank=True)
     # Handwritten signatures drawn on the phone (PNG), beside the typed names.
-    signature = models.FileField(
+    signature = ServerNamedFileField(
         "检查人手写签名", upload_to="inspections/signatures/%Y/", blank=True
     )
-    enterprise_signature = models.FileField(
+    enterprise_signature = ServerNamedFileField(
         "企业负责人手写签名", upload_to="inspections/signatures/%Y/", blank=True
     )
     summary = models.TextField("检查情况", blank=True)
-    report = models.FileField("检查记录（PDF）", upload_to="inspections/reports/%Y/", blank=True)
-    report_docx = models.FileField(
+    report = ServerNamedFileField(
+        "检查记录（PDF）", upload_to="inspections/reports/%Y/", blank=True
+    )
+    report_docx = ServerNamedFileField(
         "检查记录（Word）", upload_to="inspections/reports/%Y/", blank=True
     )
 
@@ -306,7 +310,7 @@ class AnswerPhoto(models.Model):
     answer = models.ForeignKey(
         Answer, verbose_name="检查结果", on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.FileField("照片", upload_to="inspections/photos/%Y/%m/")
+    image = ServerNamedFileField("照片", upload_to="inspections/photos/%Y/%m/")
     sha256 = models.CharField(max_length=64, db_index=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from anjian.core import audit
 from anjian.core.access import scope_for
+from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import services as hazard_services
@@ -371,6 +372,7 @@ def template_sections(template: ChecklistTemplate) -> list[tuple[str, list[dict[
     ]
 
 
+@idempotent(Campaign)
 @transaction.atomic
 def campaign_create(
     *,
@@ -378,6 +380,7 @@ def campaign_create(
     data: dict[str, Any],
     domains: list[Any],
     cooperating: list[Organisation] | None = None,
+    idempotency_key: str | None = None,
 ) -> Campaign:
     """专项整治: period, domains, targets by filter, lead and cooperating departments."""
     if not permissions.can_manage(actor):
@@ -425,9 +428,14 @@ ENTERPRISE_FLAGS = {
 }
 
 
+@idempotent(InspectionPlan)
 @transaction.atomic
 def plan_create(
-    *, actor: User, data: dict[str, Any], enterprises: list[Enterprise]
+    *,
+    actor: User,
+    data: dict[str, Any],
+    enterprises: list[Enterprise],
+    idempotency_key: str | None = None,
 ) -> InspectionPlan:
     """An inspection plan (`enterprises` fetched through a scoped selector)."""
     if not permissions.can_manage(actor):
@@ -448,8 +456,11 @@ def plan_create(
     return plan
 
 
+@idempotent(InspectionPoint)
 @transaction.atomic
-def point_create(*, actor: User, enterprise: Enterprise, data: dict[str, Any]) -> InspectionPoint:
+def point_create(
+    *, actor: User, enterprise: Enterprise, data: dict[str, Any], idempotency_key: str | None = None
+) -> InspectionPoint:
     """A QR inspection point (`enterprise` fetched through a scoped selector)."""
     import secrets
 
@@ -476,6 +487,7 @@ def point_create(*, actor: User, enterprise: Enterprise, data: dict[str, Any]) -
     return point
 
 
+@idempotent(ChecklistTemplate)
 @transaction.atomic
 def template_create(
     *,
@@ -485,6 +497,7 @@ def template_create(
     sections: list[tuple[str, list[dict[str, Any]]]],
     industry_codes: str = "",
     basis: str = "",
+    idempotency_key: str | None = None,
 ) -> ChecklistTemplate:
     """A new checklist (its first version)."""
     if not permissions.can_manage(actor):

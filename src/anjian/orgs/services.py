@@ -12,8 +12,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from anjian.core import audit
+from anjian.core import audit, copies
 from anjian.core.access import scope_for
+from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
 from anjian.orgs import permissions
 from anjian.orgs.models import ApiToken, Industry, Organisation, User, default_token_expiry
@@ -47,9 +48,14 @@ def _check_region_in_scope(actor: User, organisation: Organisation) -> None:
         raise ValidationError({"region": "只能在本辖区内登记单位。"})
 
 
+@idempotent(Organisation)
 @transaction.atomic
 def organisation_create(
-    *, actor: User, data: dict[str, Any], supervised_industries: list[Industry] | None = None
+    *,
+    actor: User,
+    data: dict[str, Any],
+    supervised_industries: list[Industry] | None = None,
+    idempotency_key: str | None = None,
 ) -> Organisation:
     if not permissions.can_manage_organisations(actor):
         raise PermissionDenied("无权登记单位。")
@@ -82,7 +88,7 @@ def organisation_update(
         _check_kind(changed, original_kind)
         _check_region_in_scope(actor, changed)
 
-    audit.save_with_audit(
+    changes = audit.save_with_audit(
         actor=actor,
         instance=organisation,
         values={k: v for k, v in data.items() if k in ORGANISATION_FIELDS},
@@ -92,6 +98,9 @@ def organisation_update(
         check=check,
         reason=reason,
     )
+    if changes:
+        # Records that copy an enterprise's region, industry or grid follow it here too.
+        copies.follow(Organisation, [organisation.pk], changed=changes)
     return organisation
 
 
@@ -114,9 +123,16 @@ def organisation_set_active(
     return organisation
 
 
+@idempotent(User)
 @transaction.atomic
 def user_create(
-    *, actor: User, organisation: Organisation, username: str, password: str, data: dict[str, Any]
+    *,
+    actor: User,
+    organisation: Organisation,
+    username: str,
+    password: str,
+    data: dict[str, Any],
+    idempotency_key: str | None = None,
 ) -> User:
     if not permissions.can_manage_users_of(actor, organisation):
         raise PermissionDenied("无权为该单位添加用户。")
@@ -177,7 +193,7 @@ def user_set_active(*, actor: User, user: User, active: bool, reason: str) -> Us
         reason=reason,
     )
     if not active:
-        _revoke_all_tokens(actor=actor, user=user, reason=f"停用账号：{reason}")
+        revoke_all_tokens(actor=actor, user=user, reason=f"停用账号：{reason}")
     return user
 
 
@@ -204,7 +220,7 @@ def user_set_password(
     )
     # A token made with the old password must not outlive it (sessions die with the
     # password hash by Django's own check; tokens need this).
-    _revoke_all_tokens(actor=actor, user=user, reason=f"修改密码（{how}）")
+    revoke_all_tokens(actor=actor, user=user, reason=f"修改密码（{how}）")
     return user
 
 
@@ -242,7 +258,7 @@ def user_unlock(*, actor: User, user: User, reason: str) -> int:
     return lifted
 
 
-def _revoke_all_tokens(*, actor: User, user: User, reason: str) -> int:
+def revoke_all_tokens(*, actor: User, user: User, reason: str) -> int:
     """Revoke every live token of `user` in the caller's transaction, one audit row."""
     live = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
     if not live:

@@ -48,3 +48,25 @@ def installed_modules():
         for config in apps.get_app_configs()
         if config.name.startswith("anjian.") and config.name not in FOUNDATION_APPS
     ]
+
+
+@register.simple_tag
+def idempotency_field(form=None):
+    """The hidden key that makes a form's submission create at most one record: made
+    anew for each rendered form, kept when the same form comes back with errors."""
+    import uuid
+
+    from django.core.exceptions import ValidationError
+    from django.utils.html import format_html
+
+    from anjian.core.idempotency import FORM_FIELD, clean_key
+
+    key = None
+    if form is not None and getattr(form, "is_bound", False):
+        try:
+            key = clean_key(form.data.get(FORM_FIELD))
+        except ValidationError:
+            key = None
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', FORM_FIELD, key or uuid.uuid4().hex
+    )

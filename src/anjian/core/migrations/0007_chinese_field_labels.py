@@ -5,16 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0006_idempotency_keys'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("core", "0006_idempotency_keys"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='content_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='记录类型'),
+            model_name="auditentry",
+            name="content_type",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="contenttypes.contenttype",
+                verbose_name="记录类型",
+            ),
         ),
     ]

@@ -6,56 +6,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hazards', '0009_server_named_files'),
+        ("hazards", "0009_server_named_files"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='extensionrequest',
-            name='decided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='审批时间'),
+            model_name="extensionrequest",
+            name="decided_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="审批时间"),
         ),
         migrations.AlterField(
-            model_name='extensionrequest',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人'),
+            model_name="extensionrequest",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="审批人",
+            ),
         ),
         migrations.AlterField(
-            model_name='extensionrequest',
-            name='hazard',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extensions', to='hazards.hazard', verbose_name='隐患'),
+            model_name="extensionrequest",
+            name="hazard",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="extensions",
+                to="hazards.hazard",
+                verbose_name="隐患",
+            ),
         ),
         migrations.AlterField(
-            model_name='extensionrequest',
-            name='requested_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人'),
+            model_name="extensionrequest",
+            name="requested_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="申请人",
+            ),
         ),
         migrations.AlterField(
-            model_name='hazardevent',
-            name='hazard',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='hazards.hazard', verbose_name='隐患'),
+            model_name="hazardevent",
+            name="hazard",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="hazards.hazard",
+                verbose_name="隐患",
+            ),
         ),
         migrations.AlterField(
-            model_name='hazardphoto',
-            name='hazard',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='hazards.hazard', verbose_name='隐患'),
+            model_name="hazardphoto",
+            name="hazard",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="photos",
+                to="hazards.hazard",
+                verbose_name="隐患",
+            ),
         ),
         migrations.AlterField(
-            model_name='hazardphoto',
-            name='uploaded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人'),
+            model_name="hazardphoto",
+            name="uploaded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="上传人",
+            ),
         ),
         migrations.AlterField(
-            model_name='progressreport',
-            name='hazard',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='progress_reports', to='hazards.hazard', verbose_name='隐患'),
+            model_name="progressreport",
+            name="hazard",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="progress_reports",
+                to="hazards.hazard",
+                verbose_name="隐患",
+            ),
         ),
         migrations.AlterField(
-            model_name='progressreport',
-            name='reported_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报告人'),
+            model_name="progressreport",
+            name="reported_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="报告人",
+            ),
         ),
     ]

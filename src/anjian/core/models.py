@@ -138,7 +138,12 @@ class IdempotencyKey(models.Model):
     )
     key = models.CharField("提交编号", max_length=100)
     content_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        ContentType,
+        verbose_name="记录类型",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     object_id = models.CharField("记录ID", max_length=64, blank=True)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)

@@ -21,4 +21,16 @@ class Migration(migrations.Migration):
                 verbose_name="记录类型",
             ),
         ),
+        migrations.AlterField(
+            model_name="idempotencykey",
+            name="content_type",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="contenttypes.contenttype",
+                verbose_name="记录类型",
+            ),
+        ),
     ]

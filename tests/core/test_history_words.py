@@ -92,7 +92,7 @@ def test_hazard_trail(world, client):
     text = _assert_readable(html)
     assert "所在区划： 河北省唐山市路南区学院南路街道" in text
     assert "所属行业： 房屋建筑业" in text
-    assert "发现人： 用户3" in text  # the township's person, by name
+    assert f"发现人： {world.township.full_name}" in text  # the township's person, by name
 
 
 def test_inspection_trail(world, client):
@@ -194,7 +194,7 @@ def test_entries_stored_in_the_older_raw_form_read_the_same(world, client):
         "网格： （空） → 学院南路第一网格",
         "检查人手写签名： （空） → 已上传",
         "所在区划： 河北省唐山市路南区友谊街道 → 河北省唐山市路南区学院南路街道",
-        "检查人： 用户4 → 用户3",
+        f"检查人： 用户4 → {world.township.full_name}",
         "完成时间（服务器）： （空） → 2026-11-30 10:00",
         "路南区应急管理局用户",
     ):

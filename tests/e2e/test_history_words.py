@@ -37,7 +37,11 @@ def test_bureau_reads_a_hazards_change_record(browser, live_server, world, conte
         changes={
             "grid": {"label": "grid", "from": None, "to": "学院南路第一网格"},
             "region_code": {"label": "区划代码", "from": None, "to": "130202001"},
-            "found_by": {"label": "发现人", "from": None, "to": "用户3（township）"},
+            "found_by": {
+                "label": "发现人",
+                "from": None,
+                "to": f"{world.township.full_name}（township）",
+            },
         },
     )
 
@@ -52,8 +56,8 @@ def test_bureau_reads_a_hazards_change_record(browser, live_server, world, conte
     for words in (
         "所在区划：河北省唐山市路南区学院南路街道",
         "所属行业：房屋建筑业",
-        "发现人：用户3",
-        "整改提交人：（空） → 用户6",
+        f"发现人：{world.township.full_name}",
+        f"整改提交人：（空） → {world.enterprise_user.full_name}",
         "网格：（空） → 学院南路第一网格",
     ):
         assert words in re.sub(r"[ \t]+", "", text).replace("→", " → "), words

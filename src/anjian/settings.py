@@ -82,9 +82,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "anjian.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "anjian.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "anjian.core.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,7 +157,10 @@ def _database() -> dict:
         # in Python: bulk writes (imports) are several times faster.
         options["server_side_binding"] = _env_flag("ANJIAN_DB_SERVER_SIDE_BINDING", True)
         pool_max = int(os.environ.get("ANJIAN_DB_POOL_MAX", "10"))
-        if pool_max > 0:
+        # A schema command is one process with one connection, and its SET ROLE
+        # (assume_role) leaves a pooled connection in a transaction, which the pool
+        # then throws away: it connects directly.
+        if pool_max > 0 and not _MIGRATE_URL:
             if database["CONN_MAX_AGE"]:
                 raise ImproperlyConfigured(
                     "ANJIAN_DB_CONN_MAX_AGE needs ANJIAN_DB_POOL_MAX=0: pooled connections "
@@ -256,8 +261,18 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Nothing serves MEDIA_URL: stored files are fetched only through the scoped file view
+# (/files/…, anjian.core.file_views), which checks the scope of the record they belong to.
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# How the file view hands a file's bytes over: "" streams them through the storage API
+# (the default; also for object storage); "x-accel-redirect" lets nginx send them from
+# an `internal` location at ANJIAN_FILE_ACCEL_PREFIX that aliases MEDIA_ROOT;
+# "x-sendfile" lets Apache's mod_xsendfile send the file at its local path.
+ANJIAN_FILE_ACCEL = os.environ.get("ANJIAN_FILE_ACCEL", "")
+if ANJIAN_FILE_ACCEL not in ("", "x-accel-redirect", "x-sendfile"):
+    raise ImproperlyConfigured('ANJIAN_FILE_ACCEL must be "", "x-accel-redirect" or "x-sendfile".')
+ANJIAN_FILE_ACCEL_PREFIX = os.environ.get("ANJIAN_FILE_ACCEL_PREFIX", "/protected-files/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -308,16 +323,34 @@ EMAIL_BACKEND = os.environ.get(
     "ANJIAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 
+# No text a form or API client sends may be longer than this (each text field has its
+# own, smaller maximum; see anjian.core.fields).
+ANJIAN_MAX_TEXT_LENGTH = 20_000
+# The furthest a deadline (rectification, plan, campaign) may be set ahead, in years.
+ANJIAN_MAX_DEADLINE_YEARS = int(os.environ.get("ANJIAN_MAX_DEADLINE_YEARS", "5"))
+
 ANJIAN_PAGE_SIZE = 50
 ANJIAN_API_MAX_PAGE_SIZE = 500
 
+# Every record carries the id of the request it belongs to (X-Request-ID, shown on the
+# 500 page); server errors are logged with their traceback whatever DEBUG says.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "anjian.core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "loggers": {
         "anjian": {"handlers": ["console"], "level": os.environ.get("ANJIAN_LOG_LEVEL", "INFO")},
         "anjian.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

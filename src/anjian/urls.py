@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from anjian.core import views as core_views
 from anjian.core.api import api
+from anjian.core.file_views import serve_file
 from anjian.orgs import views as org_views
 
 admin.site.site_header = "安监 运维后台"
@@ -16,6 +17,12 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     # Browsers and bookmarks ask for /favicon.ico whatever the page links.
     path("favicon.ico", RedirectView.as_view(url=static("anjian/favicon.ico"), permanent=True)),
+    # Stored files, only through the scoped view: MEDIA_URL is deliberately not served.
+    path(
+        "files/<str:app_label>/<str:model_name>/<int:pk>/<str:field>/",
+        serve_file,
+        name="file",
+    ),
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/<int:pk>/", core_views.notification_open, name="notification_open"),
     path("login/", core_views.LoginView.as_view(), name="login"),
@@ -30,3 +37,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("ops/", admin.site.urls),
 ]
+
+handler500 = "anjian.core.views.server_error"

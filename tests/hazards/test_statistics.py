@@ -140,3 +140,22 @@ def test_township_cannot_read_wider_rollups_through_the_region_filter(world, spr
     for beside in ("130202002", "130203", "130203001"):
         answer = client.get(url, {**period, "region": beside})
         assert (answer.status_code, answer.json()) == (404, missing.json()), beside
+
+
+def test_statistics_page_names_the_district_and_shows_money_in_wan(world, spread, client):
+    """The whole district is 全区 (not 本级), and funds are in 万元 like every statistics
+    page, with the unit named once in the heading."""
+    stats = hazard_statistics(world.bureau, YEAR)
+    assert stats["scope"] == "路南区（全区）"
+    assert {r["label"] for r in stats["by_region"]} == {"学院南路街道", "友谊街道"}
+    client.force_login(world.bureau)
+    page = client.get(
+        "/hazards/statistics/", {"start": "2000-01-01", "end": "2100-12-31"}
+    ).content.decode()
+    assert 'data-testid="scope">路南区（全区）<' in page and "（本级）" not in page
+    assert "整改资金（万元）" in page and 'data-testid="funds">0.15<' in page  # 1 500 元
+    assert "（元）" not in page
+    api = client.get(
+        "/api/v1/hazards/statistics/summary", {"start": "2000-01-01", "end": "2100-12-31"}
+    ).json()
+    assert api["scope"] == "路南区（全区）"

@@ -56,7 +56,8 @@ def test_picker_levels_follow_the_chosen_region(reference_data):
     rooted = picker_levels(None, root="130202", max_level=4)
     assert len(rooted) == 1 and len(rooted[0]["options"]) == 11
     assert (
-        rooted[0]["placeholder"] == "路南区（本级）" and rooted[0]["placeholder_value"] == "130202"
+        # the district's code filters its whole subtree: 全区, not 本级 (its own level)
+        rooted[0]["placeholder"] == "路南区（全区）" and rooted[0]["placeholder_value"] == "130202"
     )
 
 

@@ -11,7 +11,8 @@ from anjian.accidents import selectors, services
 from anjian.accidents.models import AccidentCategory
 from anjian.accidents.statistics import accident_statistics, target_report
 from anjian.core.access import listed_region, scoped_region
-from anjian.core.api import ErrorOut, LocalDateTime, Pagination
+from anjian.core.api import ErrorOut, LocalDateTime, Pagination, Year
+from anjian.core.file_owners import api_file_url
 from anjian.core.idempotency import IdempotencyKeyHeader
 from anjian.core.periods import Period
 from anjian.enterprises.selectors import enterprise_get
@@ -288,7 +289,7 @@ def statistics(request, start: date, end: date, region: str | None = None):
 
 
 @router.get("/statistics/target", summary="控制指标使用情况与四项指标")
-def target(request, region: str, year: int):
+def target(request, region: str, year: Year):
     # outside the scope answers like a region that does not exist (404); an ancestor of
     # the caller's region means the caller's own
     place = Region.objects.get(code=scoped_region(request.auth, region))
@@ -316,6 +317,7 @@ class InvestigationOut(Schema):
     extension_days: int
     extension_reason: str
     report_submitted_at: datetime | None
+    report_url: str | None = Field(None, description="调查报告, through the scoped file view")
     cause: str
     cause_found: bool
     responsible_handled: bool
@@ -328,6 +330,10 @@ class InvestigationOut(Schema):
     @staticmethod
     def resolve_deadline(obj):
         return obj.deadline()
+
+    @staticmethod
+    def resolve_report_url(obj, context):
+        return api_file_url(obj.report, context)
 
     @staticmethod
     def resolve_open_items(obj):
@@ -374,7 +380,7 @@ class TargetOut(Schema):
 
 class TargetIn(Schema):
     region_code: str
-    year: int
+    year: Year
     death_target: int = Field(..., ge=0)
     gdp_100m: Decimal | None = Field(None, gt=0)
     employed_persons: int | None = Field(None, gt=0)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anjian.core.access import ScopePaths
+from anjian.core.fields import LONG_TEXT_LENGTH, NOTE_LENGTH, TEXT_LENGTH, BoundedTextField
 from anjian.core.files import ServerNamedFileField
 from anjian.core.models import TimeStampedModel
 from anjian.rules.accidents import (
@@ -80,7 +81,7 @@ class Accident(TimeStampedModel):
         related_name="accidents",
     )
     unit_name = models.CharField("事故单位", max_length=200)
-    unit_overview = models.TextField("单位概况", blank=True)
+    unit_overview = BoundedTextField("单位概况", max_length=TEXT_LENGTH, blank=True)
     region = models.ForeignKey(
         "regions.Region", verbose_name="发生地区划", on_delete=models.PROTECT, related_name="+"
     )
@@ -107,9 +108,9 @@ class Accident(TimeStampedModel):
     occurred_at = models.DateTimeField("发生时间", db_index=True)
     learnt_at = models.DateTimeField("单位获知时间")
     place = models.CharField("发生地点", max_length=200)
-    course = models.TextField("简要经过")
-    measures = models.TextField("已采取的措施")
-    other = models.TextField("其他情况", blank=True)
+    course = BoundedTextField("简要经过", max_length=LONG_TEXT_LENGTH)
+    measures = BoundedTextField("已采取的措施", max_length=TEXT_LENGTH)
+    other = BoundedTextField("其他情况", max_length=TEXT_LENGTH, blank=True)
     # The latest version's figures (see AccidentVersion).
     deaths = models.PositiveIntegerField("死亡", default=0)
     missing = models.PositiveIntegerField("下落不明", default=0)
@@ -126,7 +127,7 @@ class Accident(TimeStampedModel):
     )
     concealment_channel = models.CharField("获知渠道", max_length=100, blank=True)
     concealment_known_at = models.DateTimeField("其他渠道获知时间", null=True, blank=True)
-    concealment_evidence = models.TextField("证据", blank=True)
+    concealment_evidence = BoundedTextField("证据", max_length=TEXT_LENGTH, blank=True)
 
     scope_paths = ScopePaths(
         region="region__code", industry="industry_id", enterprise="enterprise_id", grid="grid_id"
@@ -198,8 +199,8 @@ class AccidentVersion(models.Model):
     minor_injuries = models.PositiveIntegerField("轻伤")
     direct_loss = models.DecimalField("直接经济损失（元）", max_digits=16, decimal_places=2)
     level = models.PositiveSmallIntegerField("事故等级", choices=LEVEL_CHOICES)
-    note = models.TextField("情况说明", blank=True)
-    reason = models.TextField("超出补报时限的原因", blank=True)
+    note = BoundedTextField("情况说明", max_length=NOTE_LENGTH, blank=True)
+    reason = BoundedTextField("超出补报时限的原因", max_length=NOTE_LENGTH, blank=True)
     after_window = models.BooleanField("超出补报时限", default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="填报人", on_delete=models.PROTECT, related_name="+"
@@ -277,12 +278,12 @@ class Investigation(TimeStampedModel):
         choices=[(b.value, b.value) for b in InvestigationBasis],
         default=InvestigationBasis.RULE_2013.value,
     )
-    team = models.TextField("调查组", blank=True)
+    team = BoundedTextField("调查组", max_length=TEXT_LENGTH, blank=True)
     extension_days = models.PositiveSmallIntegerField("延长天数", default=0)
-    extension_reason = models.TextField("延期理由", blank=True)
+    extension_reason = BoundedTextField("延期理由", max_length=NOTE_LENGTH, blank=True)
     report = ServerNamedFileField("调查报告", upload_to="accidents/reports/%Y/", blank=True)
     report_submitted_at = models.DateTimeField("报告提交时间", null=True, blank=True)
-    cause = models.TextField("事故原因", blank=True)
+    cause = BoundedTextField("事故原因", max_length=LONG_TEXT_LENGTH, blank=True)
     cause_found = models.BooleanField(FOUR_NOT_LET_GO[0], default=False)
     responsible_handled = models.BooleanField(FOUR_NOT_LET_GO[1], default=False)
     measures_taken = models.BooleanField(FOUR_NOT_LET_GO[2], default=False)
@@ -337,7 +338,7 @@ class Finding(models.Model):
     name = models.CharField("姓名/单位", max_length=200)
     position = models.CharField("职务/身份", max_length=100, blank=True)
     responsibility = models.CharField("责任认定", max_length=100)
-    handling = models.TextField("处理意见")
+    handling = BoundedTextField("处理意见", max_length=LONG_TEXT_LENGTH)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:

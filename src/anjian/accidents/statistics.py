@@ -20,8 +20,10 @@ from anjian.accidents.models import (
     Domain,
 )
 from anjian.core.access import scope_for, scoped, scoped_region
+from anjian.core.money import to_wan
 from anjian.core.periods import Period
 from anjian.orgs.models import Industry
+from anjian.regions.labels import label_child_rows, whole_label_of
 from anjian.regions.models import Region
 from anjian.rules import indicators
 from anjian.rules.identifiers import child_code_length
@@ -47,7 +49,7 @@ def accidents_in(user: Any, period: Period, region: str | None = None) -> QueryS
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
     for name in MEASURES:
         row[name] = row.get(name) or (Decimal(0) if name == "direct_loss" else 0)
-    row["loss_10k"] = round(float(row["direct_loss"]) / 10_000, 2)
+    row["loss_10k"] = float(to_wan(row["direct_loss"]))
     return row
 
 
@@ -95,17 +97,19 @@ def accident_statistics(user: Any, period: Period, *, region: str | None = None)
     base = region or scope_for(user).region_prefix or ""
     child = Substr("region_id", 1, child_code_length(base))
     by_region = _breakdown(qs, child, {})
-    names = dict(
-        Region.objects.filter(code__in=[r["key"] for r in by_region]).values_list("code", "name")
-    )
-    for row in by_region:
-        row["label"] = names.get(row["key"], row["key"])
-    by_month = _breakdown(qs, TruncMonth("occurred_at"), {})
-    for row in by_month:
-        row["key"] = timezone.localtime(row["key"]).strftime("%Y-%m")
-        row["label"] = row["key"]
+    label_child_rows(by_region, base)
+    counted = {
+        timezone.localtime(row["key"]).strftime("%Y-%m"): row
+        for row in _breakdown(qs, TruncMonth("occurred_at"), {})
+    }
+    # every month of the period, a month without accidents as 0 (a chart must not skip it)
+    by_month = [
+        {**(counted.get(month) or _clean({})), "key": month, "label": month}
+        for month in period.months()
+    ]
     return {
         "period": period,
+        "scope": whole_label_of(base),
         "totals": current,
         "previous": previous,
         "year_on_year": year_on_year(current, previous),
@@ -223,7 +227,7 @@ def monthly_table(user: Any, year: int, month: int, region: str | None = None) -
                 cumulative["deaths"],
                 cumulative["missing"],
                 cumulative["serious_injuries"] + cumulative["minor_injuries"],
-                round(float(cumulative["direct_loss"]) / 10_000, 2),
+                float(to_wan(cumulative["direct_loss"])),
                 before["accidents"],
                 before["deaths"],
                 change["accidents"]["percent"],

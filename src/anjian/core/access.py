@@ -128,8 +128,10 @@ class Scope:
             return self.region_prefix
         return None
 
-    def covers_region(self, code: str) -> bool:
-        """Whether a region code lies inside the scope's region subtree."""
+    def covers_region(self, code: str | None) -> bool:
+        """Whether a region code lies inside the scope's region subtree (no code: no)."""
+        if not code:
+            return False
         if self.everything:
             return True
         if self.nothing or not self.region_prefix:

@@ -7,23 +7,30 @@ scope answer 404 exactly like missing ones.
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+import logging
+import math
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
 from ninja.security import APIKeyCookie, HttpBearer
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel
 
 from anjian.core.listing import capped_count
+from anjian.core.periods import DATE_RANGE_MESSAGE, EARLIEST_DATE, LATEST_DATE, in_calendar
+
+logger = logging.getLogger("anjian.errors")
 
 
 def _aware(value: datetime) -> datetime:
@@ -35,6 +42,9 @@ def _aware(value: datetime) -> datetime:
 
 #: Use for every datetime an API client sends: "2026-11-20T10:00" means Beijing time.
 LocalDateTime = Annotated[datetime, AfterValidator(_aware)]
+
+#: Use for a calendar year a client sends (a report's year, a target's year).
+Year = Annotated[int, Field(ge=EARLIEST_DATE.year, le=LATEST_DATE.year)]
 
 
 class BearerToken(HttpBearer):
@@ -92,9 +102,69 @@ def error(
     code: str,
     errors: list[dict[str, str]] | None = None,
 ):
-    return api.create_response(
-        request, {"detail": detail, "code": code, "errors": errors or []}, status=status
-    )
+    return api.create_response(request, error_body(detail, code, errors), status=status)
+
+
+def error_body(detail: str, code: str, errors: list[dict[str, str]] | None = None) -> dict:
+    """The one JSON error shape; the middleware uses it for errors outside the API's views."""
+    return {"detail": detail, "code": code, "errors": errors or []}
+
+
+def _input_problem(value: Any) -> str | None:
+    """What is wrong with one validated input value the database or the calendar cannot
+    take, whatever its field: NUL characters, text beyond any field's length, NaN or
+    infinite numbers, dates outside the calendar."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "不能包含空字符。"
+        if len(value) > settings.ANJIAN_MAX_TEXT_LENGTH:
+            return f"内容过长（最多 {settings.ANJIAN_MAX_TEXT_LENGTH} 个字符）。"
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            return "须为有限的数值。"
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            return "须为有限的数值。"
+    elif isinstance(value, date) and not in_calendar(value):
+        return DATE_RANGE_MESSAGE
+    return None
+
+
+def _walk_input(value: Any, field: str, problems: dict[str, str]) -> None:
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            _walk_input(getattr(value, name), f"{field}.{name}" if field else name, problems)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _walk_input(key, field, problems)
+            _walk_input(item, f"{field}.{key}" if field else str(key), problems)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _walk_input(item, field, problems)
+    else:
+        problem = _input_problem(value)
+        if problem is not None:
+            problems.setdefault(field or "__all__", problem)
+
+
+def refuse_unsafe_input(view_func):
+    """Applied to every operation after validation: one place that keeps values no
+    field can hold away from the services, whichever schema or parameter brought them."""
+
+    @functools.wraps(view_func)
+    def checked(request, *args, **values):
+        problems: dict[str, str] = {}
+        for name, value in values.items():
+            # a body or filter schema stands for its fields; a bare parameter for itself
+            _walk_input(value, "" if isinstance(value, BaseModel) else name, problems)
+        if problems:
+            raise DjangoValidationError(problems)
+        return view_func(request, *args, **values)
+
+    return checked
+
+
+api.add_decorator(refuse_unsafe_input)
 
 
 def _field_of(loc: list[Any]) -> str:
@@ -122,6 +192,15 @@ def on_service_validation_error(request, exc: DjangoValidationError):
     )
 
 
+@api.exception_handler(IntegrityError)
+def on_conflict(request, exc: IntegrityError):
+    """The database refused a write (a race past validation): the constraint's Chinese
+    message on its field, never the constraint's name."""
+    from anjian.core.integrity import integrity_error_as_validation
+
+    return on_service_validation_error(request, integrity_error_as_validation(exc))
+
+
 @api.exception_handler(DataError)
 @api.exception_handler(OverflowError)
 def on_out_of_range(request, exc):
@@ -146,7 +225,40 @@ def on_auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return error(request, exc.status_code, str(exc), getattr(exc, "code", "error"))
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        return on_too_big(request, exc.__cause__)
+    detail = str(exc)
+    if detail.startswith("Cannot parse request body"):
+        return error(request, 400, "请求体不是有效的 JSON。", "invalid")
+    return error(request, exc.status_code, detail, getattr(exc, "code", "error"))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return error(request, 413, TOO_BIG_MESSAGE, "too_large")
+
+
+TOO_BIG_MESSAGE = "提交的数据过大。"
+SERVER_ERROR_MESSAGE = "服务器内部错误，已记录。请稍后再试，或将错误编号告知管理员。"
+
+
+@api.exception_handler(Exception)
+def on_server_error(request, exc):
+    """Anything else is our fault: logged with its traceback and the request id, and
+    answered in the error shape with that id so a report can be matched to the log."""
+    from anjian.core.requestid import current_request_id
+
+    request_id = current_request_id()
+    logger.error(
+        "Internal Server Error: %s %s",
+        request.method,
+        request.path,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    body = error_body(SERVER_ERROR_MESSAGE, "server_error") | {"request_id": request_id}
+    response = api.create_response(request, body, status=500)
+    response._has_been_logged = True  # Django would log it again, without the traceback
+    return response
 
 
 class PageOut(Schema):
@@ -160,7 +272,8 @@ class Pagination(PaginationBase):
     """?page=&page_size= with a capped page size; the answer carries the total count."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1, description="页码，从1开始")
+        # bounded so that the offset stays a number every database can take
+        page: int = Field(1, ge=1, le=1_000_000, description="页码，从1开始")
         page_size: int = Field(
             settings.ANJIAN_PAGE_SIZE, ge=1, le=settings.ANJIAN_API_MAX_PAGE_SIZE
         )

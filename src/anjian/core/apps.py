@@ -7,7 +7,14 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
+        from django.core import checks
         from django.db.backends.signals import connection_created
+
+        from anjian.core.fields import check_text_limits
+        from anjian.core.integrity import check_constraint_messages
+
+        checks.register(check_text_limits, checks.Tags.models)
+        checks.register(check_constraint_messages, checks.Tags.models)
 
         connection_created.connect(_binary_strings, dispatch_uid="anjian-binary-strings")
 

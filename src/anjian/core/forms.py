@@ -1,12 +1,16 @@
 """Form styling shared by every page: Bootstrap classes and invalid markers."""
 
 from django import forms
+from django.db import IntegrityError
+
+from anjian.core.integrity import integrity_error_as_validation
 
 
 def style_fields(form: forms.BaseForm) -> None:
     """Bootstrap classes and 请选择 placeholders on every field; safe to call twice."""
     for field in form.fields.values():
         widget = field.widget
+        _bound_text(field)
         if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
             field.empty_label = "请选择"
         elif isinstance(field, forms.ChoiceField) and getattr(field, "choices", None):
@@ -27,6 +31,23 @@ def style_fields(form: forms.BaseForm) -> None:
             widget.attrs["class"] = " ".join([*classes, css])
 
 
+def _bound_text(field: forms.Field) -> None:
+    """A text field without its own limit takes the project's (a model field's tighter
+    limit is checked again when the record is saved). Hidden fields carry data the page
+    made, such as a signature image, and keep theirs."""
+    from django.conf import settings
+    from django.core.validators import MaxLengthValidator
+
+    if (
+        type(field) is forms.CharField
+        and field.max_length is None
+        and not isinstance(field.widget, forms.HiddenInput)
+    ):
+        field.max_length = settings.ANJIAN_MAX_TEXT_LENGTH
+        field.validators.append(MaxLengthValidator(field.max_length))
+        field.widget.attrs.setdefault("maxlength", str(field.max_length))
+
+
 class StyledFormMixin:
     """Adds Bootstrap classes to widgets and marks fields with errors as invalid."""
 
@@ -36,8 +57,22 @@ class StyledFormMixin:
 
     def full_clean(self):
         super().full_clean()
+        if hasattr(self, "cleaned_data"):
+            refuse_dates_outside_calendar(self)
         for name in self.errors:
             mark_invalid(self, name)
+
+
+def refuse_dates_outside_calendar(form: forms.BaseForm) -> None:
+    """A date no record or report can have (year 9999 …) is a field error on every form,
+    before a view computes "the day after" or "last year" from it."""
+    from datetime import date
+
+    from anjian.core.periods import DATE_RANGE_MESSAGE, in_calendar
+
+    for name, value in list(form.cleaned_data.items()):
+        if isinstance(value, date) and not in_calendar(value):
+            form.add_error(name, DATE_RANGE_MESSAGE)
 
 
 def mark_invalid(form: forms.BaseForm, name: str) -> None:
@@ -125,6 +160,8 @@ def post_action(request, form: forms.Form, perform, *, success: str, redirect_to
         _, created = submit_once(request, perform, form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
+    except IntegrityError as exc:
+        messages.error(request, "；".join(integrity_error_as_validation(exc).messages))
     else:
         if not created:
             return _replayed(request, None, redirect_to)
@@ -162,6 +199,8 @@ def form_page(
             result, created = submit_once(request, perform, form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
+        except IntegrityError as exc:
+            apply_service_errors(form, integrity_error_as_validation(exc))
         else:
             if not created:
                 return _replayed(request, result, redirect_to, back_url)

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from anjian.core.fields import LONG_TEXT_LENGTH, TEXT_LENGTH, BoundedTextField
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
@@ -64,7 +66,7 @@ class AuditEntry(models.Model):
     object_id = models.CharField("记录ID", max_length=64)
     object_repr = models.CharField("记录", max_length=255)
     changes = models.JSONField("变更内容", default=dict, blank=True)
-    reason = models.TextField("原因", blank=True)
+    reason = BoundedTextField("原因", max_length=TEXT_LENGTH, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -102,7 +104,7 @@ class Notification(TimeStampedModel):
     )
     kind = models.CharField("类别", max_length=40, blank=True)
     title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True)
+    body = BoundedTextField("内容", max_length=LONG_TEXT_LENGTH, blank=True)
     url = models.CharField("链接", max_length=300, blank=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
     dedupe_key = models.CharField(max_length=200, blank=True)
@@ -119,6 +121,7 @@ class Notification(TimeStampedModel):
                 fields=["recipient", "dedupe_key"],
                 condition=~models.Q(dedupe_key=""),
                 name="core_notification_dedupe",
+                violation_error_message="该通知已发送过。",
             )
         ]
 

@@ -119,3 +119,15 @@ def unread_count(request):
             recipient=request.user, read_at__isnull=True
         ).count()
     }
+
+
+def server_error(request):
+    """The 500 page with the request's id, which the log record of the error carries.
+    Rendered without context processors: the database may be what failed."""
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    from anjian.core.requestid import current_request_id
+
+    page = loader.get_template("500.html").render({"request_id": current_request_id()})
+    return HttpResponseServerError(page)

@@ -128,6 +128,7 @@ class Enterprise(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(has_major_hazard=True) | Q(major_hazard_grade=""),
                 name="enterprises_grade_needs_major_hazard",
+                violation_error_message="未构成重大危险源的企业不能填写重大危险源等级。",
             )
         ]
 
@@ -232,6 +233,7 @@ class ChangeRequest(TimeStampedModel):
                 fields=["enterprise"],
                 condition=Q(status="pending"),
                 name="enterprises_one_pending_change_request",
+                violation_error_message="已有一份待审核的变更申请，请等待审核或先撤回。",
             )
         ]
 

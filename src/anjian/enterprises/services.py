@@ -58,6 +58,8 @@ def locked_fields(actor: User) -> tuple[str, ...]:
 def _check_placement(actor: User, organisation: Organisation) -> None:
     """The enterprise must stay where the actor can see it: region and industry."""
     scope = scope_for(actor)
+    if not organisation.region_id:
+        raise ValidationError({"region": "请选择所在区划。"})
     if not scope.covers_region(organisation.region_id):
         raise ValidationError({"region": "只能选择本辖区内的行政区划。"})
     if organisation.region_id and len(organisation.region_id) < 9:

@@ -6,7 +6,8 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from anjian.core.access import listed_region
-from anjian.core.api import CappedPagination, ErrorOut, LocalDateTime, Pagination
+from anjian.core.api import CappedPagination, ErrorOut, LocalDateTime, Pagination, Year
+from anjian.core.file_owners import api_file_url
 from anjian.core.idempotency import IdempotencyKeyHeader, run_once
 from anjian.enterprises.selectors import enterprise_get
 from anjian.hazards import selectors, services
@@ -44,6 +45,30 @@ class HazardOut(Schema):
     @staticmethod
     def resolve_overdue(obj):
         return obj.is_overdue()
+
+
+class PhotoOut(Schema):
+    id: int
+    stage: str = Field(..., description="before 整改前 / after 整改后")
+    uploaded_at: datetime
+    url: str = Field(..., description="the photo, through the scoped file view (same token)")
+    thumb_url: str = Field(..., description="a small version (at most 480 px)")
+
+    @staticmethod
+    def resolve_url(obj, context):
+        return api_file_url(obj.image, context)
+
+    @staticmethod
+    def resolve_thumb_url(obj, context):
+        return api_file_url(obj.image, context, size="thumb")
+
+
+class HazardDetailOut(HazardOut):
+    photos: list[PhotoOut]
+
+    @staticmethod
+    def resolve_photos(obj):
+        return list(obj.photos.all())
 
 
 class HazardIn(Schema):
@@ -99,6 +124,7 @@ class DecisionIn(Schema):
 def list_hazards(
     request,
     region: str | None = None,
+    q: str | None = None,
     enterprise: str | None = None,
     domain: str | None = None,
     level: str | None = None,
@@ -112,6 +138,7 @@ def list_hazards(
     return selectors.filter_hazards(
         selectors.hazards_for(request.auth),
         region=listed_region(request.auth, region),
+        q=q,
         enterprise=enterprise,
         domain=domain,
         level=level,
@@ -123,7 +150,7 @@ def list_hazards(
     ).order_by("-found_at", "-id")
 
 
-@router.get("/{int:hazard_id}", response={200: HazardOut, 404: ErrorOut}, summary="隐患详情")
+@router.get("/{int:hazard_id}", response={200: HazardDetailOut, 404: ErrorOut}, summary="隐患详情")
 def get_hazard(request, hazard_id: int):
     return selectors.hazard_get(request.auth, hazard_id)
 
@@ -275,6 +302,7 @@ def statistics(request, start: date, end: date, region: str | None = None):
     return {
         "start": start,
         "end": end,
+        "scope": stats["scope"],
         "totals": totals,
         **{k: stats[k] for k in ("by_domain", "by_level", "by_source", "by_region")},
     }
@@ -319,7 +347,7 @@ class FilingStatusOut(Schema):
 
 
 class FilingIn(Schema):
-    year: int
+    year: Year
     quarter: int = Field(..., description="1–4 季度；0 全年")
     signed_by: str = Field(..., description="主要负责人签字")
     note: str = ""
@@ -342,7 +370,7 @@ class FilingOut(Schema):
     summary="统计报送情况（R-HAZ-4）",
 )
 @paginate(Pagination)
-def filing_status(request, year: int, quarter: int, missing: bool = False):
+def filing_status(request, year: Year, quarter: int, missing: bool = False):
     """Enterprises in the caller's scope (operating or suspended) and whether each has
     filed the period; `missing=true` lists only those that have not."""
     from anjian.enterprises.selectors import enterprises_for

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anjian.core.access import ScopePaths
+from anjian.core.fields import LONG_TEXT_LENGTH, NOTE_LENGTH, TEXT_LENGTH, BoundedTextField
 from anjian.core.files import ServerNamedFileField
 from anjian.core.models import TimeStampedModel
 from anjian.rules.hazards import MAJOR_HAZARD_PLAN_PARTS, HazardLevel
@@ -110,7 +111,7 @@ class Hazard(TimeStampedModel):
     )
     factor_class = models.CharField("因素类别", max_length=10, choices=FACTOR_CLASS_CHOICES)
     level = models.CharField("隐患等级", max_length=10, choices=Level.choices, db_index=True)
-    description = models.TextField("隐患描述")
+    description = BoundedTextField("隐患描述", max_length=TEXT_LENGTH)
     source = models.CharField("来源", max_length=20, choices=Source.choices, db_index=True)
     found_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -122,7 +123,7 @@ class Hazard(TimeStampedModel):
     )
     found_by_name = models.CharField("发现人姓名", max_length=60)
     found_at = models.DateTimeField("发现时间")
-    legal_basis = models.TextField("依据", blank=True)
+    legal_basis = BoundedTextField("依据", max_length=TEXT_LENGTH, blank=True)
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.REGISTERED, db_index=True
     )
@@ -145,7 +146,7 @@ class Hazard(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    rectification_note = models.TextField("整改情况", blank=True)
+    rectification_note = BoundedTextField("整改情况", max_length=TEXT_LENGTH, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="验收人",
@@ -195,6 +196,7 @@ class Hazard(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(status="closed") | Q(closed_at__isnull=False),
                 name="hazards_closed_has_time",
+                violation_error_message="已销号的隐患须有销号时间。",
             ),
         ]
 
@@ -218,18 +220,26 @@ class RectificationPlan(TimeStampedModel):
     hazard = models.OneToOneField(
         Hazard, verbose_name="隐患", on_delete=models.CASCADE, related_name="plan"
     )
-    measures = models.TextField("整改措施")
+    measures = BoundedTextField("整改措施", max_length=TEXT_LENGTH)
     responsible_person = models.CharField("整改责任人", max_length=60)
     responsible_phone = models.CharField("责任人电话", max_length=20, blank=True)
     funds = models.DecimalField("整改资金（元）", max_digits=14, decimal_places=2)
     deadline = models.DateTimeField("整改时限")
-    contingency = models.TextField("应急预案/防范措施")
-    goals = models.TextField(MAJOR_HAZARD_PLAN_PARTS[0], blank=True)
-    methods = models.TextField(MAJOR_HAZARD_PLAN_PARTS[1], blank=True)
-    funds_and_materials = models.TextField(MAJOR_HAZARD_PLAN_PARTS[2], blank=True)
-    organisation_and_people = models.TextField(MAJOR_HAZARD_PLAN_PARTS[3], blank=True)
-    time_and_requirements = models.TextField(MAJOR_HAZARD_PLAN_PARTS[4], blank=True)
-    safety_and_contingency = models.TextField(MAJOR_HAZARD_PLAN_PARTS[5], blank=True)
+    contingency = BoundedTextField("应急预案/防范措施", max_length=TEXT_LENGTH)
+    goals = BoundedTextField(MAJOR_HAZARD_PLAN_PARTS[0], max_length=LONG_TEXT_LENGTH, blank=True)
+    methods = BoundedTextField(MAJOR_HAZARD_PLAN_PARTS[1], max_length=LONG_TEXT_LENGTH, blank=True)
+    funds_and_materials = BoundedTextField(
+        MAJOR_HAZARD_PLAN_PARTS[2], max_length=LONG_TEXT_LENGTH, blank=True
+    )
+    organisation_and_people = BoundedTextField(
+        MAJOR_HAZARD_PLAN_PARTS[3], max_length=LONG_TEXT_LENGTH, blank=True
+    )
+    time_and_requirements = BoundedTextField(
+        MAJOR_HAZARD_PLAN_PARTS[4], max_length=LONG_TEXT_LENGTH, blank=True
+    )
+    safety_and_contingency = BoundedTextField(
+        MAJOR_HAZARD_PLAN_PARTS[5], max_length=LONG_TEXT_LENGTH, blank=True
+    )
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT, related_name="+"
     )
@@ -282,7 +292,7 @@ class HazardEvent(models.Model):
     at = models.DateTimeField("时间", default=timezone.now)
     from_status = models.CharField("原状态", max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField("新状态", max_length=20, choices=Status.choices, blank=True)
-    note = models.TextField("说明", blank=True)
+    note = BoundedTextField("说明", max_length=NOTE_LENGTH, blank=True)
     data = models.JSONField("附加信息", default=dict, blank=True)
 
     class Meta:
@@ -308,7 +318,7 @@ class ExtensionRequest(TimeStampedModel):
     )
     original_deadline = models.DateTimeField("原整改期限")
     new_deadline = models.DateTimeField("申请延至")
-    reason = models.TextField("延期理由")
+    reason = BoundedTextField("延期理由", max_length=NOTE_LENGTH)
     decision = models.CharField(
         "审批结果", max_length=10, choices=Decision.choices, default=Decision.PENDING
     )
@@ -332,6 +342,7 @@ class ExtensionRequest(TimeStampedModel):
                 fields=["hazard"],
                 condition=Q(decision="pending"),
                 name="hazards_one_pending_extension",
+                violation_error_message="已有待审批的延期申请。",
             )
         ]
 
@@ -363,7 +374,7 @@ class Listing(TimeStampedModel):
     )
     listed_at = models.DateTimeField("挂牌时间", default=timezone.now)
     report_every_days = models.PositiveSmallIntegerField("进展报告周期（天）", default=15)
-    note = models.TextField("督办要求", blank=True)
+    note = BoundedTextField("督办要求", max_length=NOTE_LENGTH, blank=True)
 
     class Meta:
         verbose_name = "挂牌督办"
@@ -386,7 +397,7 @@ class ProgressReport(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField("报告时间", default=timezone.now)
-    text = models.TextField("治理进展")
+    text = BoundedTextField("治理进展", max_length=TEXT_LENGTH)
 
     class Meta:
         verbose_name = "督办进展报告"
@@ -445,7 +456,7 @@ class StatisticsFiling(TimeStampedModel):
     )
     due_on = models.DateField("报送期限")
     figures = models.JSONField("统计数据", default=dict)
-    note = models.TextField("分析说明", blank=True)
+    note = BoundedTextField("分析说明", max_length=NOTE_LENGTH, blank=True)
 
     class Meta:
         verbose_name = "隐患统计报送"
@@ -456,7 +467,9 @@ class StatisticsFiling(TimeStampedModel):
                 fields=["enterprise", "year", "quarter"], name="hazards_one_filing_per_period"
             ),
             models.CheckConstraint(
-                condition=Q(quarter__lte=4), name="hazards_filing_quarter_range"
+                condition=Q(quarter__lte=4),
+                name="hazards_filing_quarter_range",
+                violation_error_message="季度须为 0（全年）或 1 至 4。",
             ),
         ]
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from anjian.core import audit
 from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
+from anjian.core.periods import deadline_problem
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import notices, permissions, rollup
 from anjian.hazards.models import (
@@ -122,6 +123,11 @@ def hazard_register(
     values.setdefault("found_by_name", actor.get_full_name())
     if values["found_at"] > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"found_at": "发现时间不能晚于现在。"})
+    if values.get("deadline") is not None:
+        if values["deadline"] <= values["found_at"]:
+            raise ValidationError({"deadline": "整改期限须晚于发现时间。"})
+        if problem := deadline_problem(values["deadline"]):
+            raise ValidationError({"deadline": problem})
     hazard = Hazard(
         enterprise=enterprise,
         region_code=org.region_id,
@@ -214,6 +220,8 @@ def hazard_set_plan(
         errors["funds"] = "五落实：请填写整改资金（不需资金的填0）。"
     if record.deadline is None or record.deadline <= (at or timezone.now()):
         errors["deadline"] = "整改时限须晚于现在。"
+    elif problem := deadline_problem(record.deadline):
+        errors["deadline"] = problem
     if hazard.level == Level.MAJOR:
         for field in RectificationPlan.MAJOR_FIELDS:
             if not getattr(record, field).strip():
@@ -357,6 +365,8 @@ def extension_request(
         raise ValidationError({"__all__": "只有整改中的隐患可以申请延期。"})
     if new_deadline <= hazard.deadline:
         raise ValidationError({"new_deadline": "延期后的期限须晚于现有期限。"})
+    if problem := deadline_problem(new_deadline):
+        raise ValidationError({"new_deadline": problem})
     if not reason.strip():
         raise ValidationError({"reason": "请填写延期理由。"})
     try:

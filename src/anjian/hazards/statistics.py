@@ -28,7 +28,7 @@ from anjian.hazards.models import (
     Status,
     overdue_q,
 )
-from anjian.regions.models import Region
+from anjian.regions.labels import label_child_rows, whole_label_of
 from anjian.rules.identifiers import child_code_length
 
 GROUP = ("domain_id", "level", "source", "child")
@@ -155,13 +155,10 @@ def hazard_statistics(user: Any, period: Period, *, region: str | None = None) -
         return sorted(result, key=lambda r: (-r["found"], r["key"]))
 
     child_rows = breakdown("child", {})
-    names = dict(
-        Region.objects.filter(code__in=[r["key"] for r in child_rows]).values_list("code", "name")
-    )
-    for row in child_rows:
-        row["label"] = names.get(row["key"], row["key"])
+    label_child_rows(child_rows, base)
     return {
         "period": period,
+        "scope": whole_label_of(base),
         "totals": totals,
         "by_domain": breakdown("domain_id", dict(HazardDomain.objects.values_list("code", "name"))),
         "by_level": breakdown("level", dict(Level.choices)),

@@ -16,6 +16,7 @@ from django.db import models
 from django.urls import reverse
 
 from anjian.core.access import ScopePaths
+from anjian.core.fields import NOTE_LENGTH, TEXT_LENGTH, BoundedTextField
 from anjian.core.files import ServerNamedFileField
 from anjian.core.models import TimeStampedModel
 from anjian.hazards.models import FACTOR_CLASS_CHOICES, Source
@@ -54,6 +55,7 @@ class ChecklistTemplate(TimeStampedModel):
                 fields=["family"],
                 condition=models.Q(is_current=True),
                 name="inspections_one_current_version",
+                violation_error_message="一个检查表只能有一个现行版本。",
             ),
         ]
 
@@ -247,7 +249,7 @@ class Inspection(TimeStampedModel):
     enterprise_signature = ServerNamedFileField(
         "企业负责人手写签名", upload_to="inspections/signatures/%Y/", blank=True
     )
-    summary = models.TextField("检查情况", blank=True)
+    summary = BoundedTextField("检查情况", max_length=TEXT_LENGTH, blank=True)
     report = ServerNamedFileField(
         "检查记录（PDF）", upload_to="inspections/reports/%Y/", blank=True
     )
@@ -284,7 +286,7 @@ class Answer(models.Model):
         ChecklistItem, verbose_name="检查项", on_delete=models.PROTECT, related_name="+"
     )
     result = models.CharField("结果", max_length=10, choices=Result.choices)
-    note = models.TextField("说明", blank=True)
+    note = BoundedTextField("说明", max_length=NOTE_LENGTH, blank=True)
     hazard = models.OneToOneField(
         "hazards.Hazard",
         verbose_name="隐患",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -16,8 +17,8 @@ from anjian.core.periods import Period
 from anjian.enterprises.models import Enterprise
 from anjian.enterprises.selectors import enterprises_for
 from anjian.hazards.models import Hazard, Status
-from anjian.inspections.models import Answer, Campaign, Inspection, InspectionPlan
-from anjian.regions.models import Region
+from anjian.inspections.models import Answer, Campaign, Inspection, InspectionPlan, Kind
+from anjian.regions.labels import label_child_rows, whole_label_of
 from anjian.rules.identifiers import child_code_length
 
 MONTHS = {
@@ -50,36 +51,55 @@ class Task:
     enterprise: Enterprise
     window: Period
     done: bool
-    overdue: bool  # the previous window (or a finished one-off plan) was missed
+    overdue: bool = False  # the previous window (or a finished one-off plan) was missed
+
+
+def planned_inspections(
+    plans: Iterable[InspectionPlan], period: Period, visible: set[int]
+) -> list[Task]:
+    """The one definition of a planned inspection: each enterprise of a plan (among
+    `visible`), in each of the plan's windows that overlap `period`, is one inspection
+    due; it is done when an inspection of that enterprise under that plan finished
+    inside the window. 我的检查任务 (the window of today) and 检查统计 (any period)
+    both count with this, so the same plans and period give the same figures."""
+    tasks: list[Task] = []
+    for plan in plans:
+        day = max(period.start, plan.start)
+        while day <= period.end:
+            window = window_of(plan, day)
+            if window is None:
+                break
+            done = _done(plan, window)
+            tasks.extend(
+                Task(plan=plan, enterprise=e, window=window, done=e.pk in done)
+                for e in plan.enterprises.all()
+                if e.pk in visible
+            )
+            day = window.end + timedelta(days=1)
+    return tasks
+
+
+def planned_summary(tasks: Iterable[Task]) -> dict[str, int]:
+    """应检 and 已检 of planned inspections."""
+    tasks = list(tasks)
+    return {"due": len(tasks), "done": sum(t.done for t in tasks)}
 
 
 def tasks_for(user: Any, today: date | None = None) -> list[Task]:
     """The inspector's due and overdue inspections, one per plan and enterprise."""
     today = today or timezone.localdate()
     visible = set(enterprises_for(user).values_list("pk", flat=True))
-    tasks: list[Task] = []
     plans = InspectionPlan.objects.filter(inspector=user).prefetch_related(
         "enterprises__organisation"
     )
-    for plan in plans:
-        window = window_of(plan, today)
-        if window is None:
-            continue
-        done = _done(plan, window)
-        previous = window_of(plan, window.start - timedelta(days=1))
-        missed = _done(plan, previous) if previous else None
-        for enterprise in plan.enterprises.all():
-            if enterprise.pk not in visible:
-                continue
-            tasks.append(
-                Task(
-                    plan=plan,
-                    enterprise=enterprise,
-                    window=window,
-                    done=enterprise.pk in done,
-                    overdue=missed is not None and enterprise.pk not in missed,
-                )
-            )
+    tasks = planned_inspections(plans, Period(today, today), visible)
+    missed: dict[int, set[int] | None] = {}
+    for task in tasks:
+        if task.plan.pk not in missed:
+            previous = window_of(task.plan, task.window.start - timedelta(days=1))
+            missed[task.plan.pk] = _done(task.plan, previous) if previous else None
+        done_before = missed[task.plan.pk]
+        task.overdue = done_before is not None and task.enterprise.pk not in done_before
     return sorted(tasks, key=lambda t: (t.done, not t.overdue, t.window.end, t.enterprise.pk))
 
 
@@ -126,7 +146,9 @@ def campaign_board(user: Any, campaign: Campaign) -> dict[str, Any]:
         row = by_township[region[:9]]
         row["hazards"] += 1
         row["closed"] += status == Status.CLOSED
-    names = dict(Region.objects.filter(code__in=by_township).values_list("code", "name"))
+    township_rows = [{"key": code, **row} for code, row in sorted(by_township.items())]
+    # records at the campaign's own region (not in a township) are its 本级
+    label_child_rows(township_rows, campaign.region_id)
     by_department = list(
         inspections.values("inspector_org__name")
         .annotate(
@@ -145,10 +167,7 @@ def campaign_board(user: Any, campaign: Campaign) -> dict[str, Any]:
         "inspections": inspections.count(),
         "hazards": hazards.count(),
         "hazards_closed": hazards.filter(status=Status.CLOSED).count(),
-        "by_township": [
-            {"code": code, "name": names.get(code, code), **row}
-            for code, row in sorted(by_township.items())
-        ],
+        "by_township": [{"code": r.pop("key"), "name": r.pop("label"), **r} for r in township_rows],
         "by_department": by_department,
         "not_covered": targets.exclude(pk__in=covered_ids).select_related("organisation__region")[
             :200
@@ -156,39 +175,52 @@ def campaign_board(user: Any, campaign: Campaign) -> dict[str, Any]:
     }
 
 
+#: Inspections an enterprise makes of itself or of its peers: not supervision. They are
+#: counted in their own block, never beside the government's by unit or inspector.
+ENTERPRISE_KINDS = (Kind.SELF, Kind.PEER)
+
+
+def _breakdown(qs: QuerySet[Inspection], key: Any, label: str) -> list[dict[str, Any]]:
+    rows = (
+        qs.values(key=F(key) if isinstance(key, str) else key)
+        .annotate(
+            inspections=Count("pk", distinct=True),
+            enterprises=Count("enterprise", distinct=True),
+            hazards=Count("answers__hazard", distinct=True),
+        )
+        .order_by("-inspections")
+    )
+    return [{**r, "label": r["key"] or label} for r in rows]
+
+
+def _by_region(qs: QuerySet[Inspection], base: str) -> list[dict[str, Any]]:
+    rows = _breakdown(qs, Substr("region_code", 1, child_code_length(base)), "—")
+    label_child_rows(rows, base)
+    return rows
+
+
 def inspection_statistics(user: Any, period: Period) -> dict[str, Any]:
-    """Inspections done, coverage of the enterprises in scope, hazards found per
-    inspection, by township, inspecting organisation, inspector and campaign."""
+    """Government inspections done, coverage of the enterprises in scope, hazards found
+    per inspection, by township, inspecting organisation, inspector and campaign; the
+    enterprises' own self- and peer inspections apart, in `enterprise_side`."""
     start, end = period.bounds()
-    qs = scoped(Inspection.objects.order_by(), user).filter(
+    finished = scoped(Inspection.objects.order_by(), user).filter(
         finished_at__gte=start, finished_at__lt=end
     )
+    qs = finished.exclude(kind__in=ENTERPRISE_KINDS)
+    own = finished.filter(kind__in=ENTERPRISE_KINDS)
     done = qs.count()
     in_scope = enterprises_for(user).filter(status__in=["operating", "suspended"]).count()
     covered = qs.values("enterprise").distinct().count()
     found = Hazard.objects.filter(inspection_answer__inspection__in=qs).count()
-
-    def breakdown(key: Any, label: str) -> list[dict[str, Any]]:
-        rows = (
-            qs.values(key=F(key) if isinstance(key, str) else key)
-            .annotate(
-                inspections=Count("pk", distinct=True),
-                enterprises=Count("enterprise", distinct=True),
-                hazards=Count("answers__hazard", distinct=True),
-            )
-            .order_by("-inspections")
-        )
-        return [{**r, "label": r["key"] or label} for r in rows]
-
     base = scope_for(user).region_prefix or ""
-    by_region = breakdown(Substr("region_code", 1, child_code_length(base)), "—")
-    names = dict(
-        Region.objects.filter(code__in=[r["key"] for r in by_region]).values_list("code", "name")
-    )
-    for row in by_region:
-        row["label"] = names.get(row["key"], row["key"])
+    kinds = dict(Kind.choices)
+    by_kind = _breakdown(own, "kind", "—")
+    for row in by_kind:
+        row["label"] = kinds.get(row["key"], row["key"])
     return {
         "period": period,
+        "scope": whole_label_of(base),
         "inspections": done,
         "enterprises_in_scope": in_scope,
         "enterprises_covered": covered,
@@ -196,28 +228,22 @@ def inspection_statistics(user: Any, period: Period) -> dict[str, Any]:
         "hazards": found,
         "hazards_per_inspection": round(found / done, 2) if done else None,
         "planned": _planned(user, period),
-        "by_region": by_region,
-        "by_organisation": breakdown("inspector_org__name", "—"),
-        "by_inspector": breakdown("inspector__full_name", "—"),
-        "by_campaign": breakdown("campaign__name", "（不属于专项整治）"),
+        "by_region": _by_region(qs, base),
+        "by_organisation": _breakdown(qs, "inspector_org__name", "—"),
+        "by_inspector": _breakdown(qs, "inspector__full_name", "—"),
+        "by_campaign": _breakdown(qs, "campaign__name", "（不属于专项整治）"),
+        "enterprise_side": {
+            "inspections": own.count(),
+            "enterprises": own.values("enterprise").distinct().count(),
+            "hazards": Hazard.objects.filter(inspection_answer__inspection__in=own).count(),
+            "by_kind": by_kind,
+            "by_region": _by_region(own, base),
+        },
     }
 
 
 def _planned(user: Any, period: Period) -> dict[str, int]:
-    """Plan windows ending inside the period (one per enterprise) and how many were done."""
-    due = done = 0
+    """Planned inspections of the plans in scope whose windows overlap the period."""
     plans = scoped(InspectionPlan.objects.all(), user).prefetch_related("enterprises")
-    for plan in plans:
-        day = max(period.start, plan.start)
-        seen: set[tuple[date, date]] = set()
-        while day <= period.end:
-            window = window_of(plan, day)
-            if window is None:
-                break
-            if (window.start, window.end) not in seen and window.end <= period.end:
-                seen.add((window.start, window.end))
-                ids = {e.pk for e in plan.enterprises.all()}
-                due += len(ids)
-                done += len(ids & _done(plan, window))
-            day = window.end + timedelta(days=1)
-    return {"due": due, "done": done}
+    visible = set(enterprises_for(user).values_list("pk", flat=True))
+    return planned_summary(planned_inspections(plans, period, visible))

@@ -19,6 +19,7 @@ from anjian.core import audit
 from anjian.core.access import scope_for
 from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
+from anjian.core.periods import deadline_problem
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import services as hazard_services
 from anjian.hazards.models import Level, Source
@@ -391,6 +392,9 @@ def campaign_create(
         errors["region"] = "范围不在本单位辖区内。"
     if campaign.start and campaign.end and campaign.end < campaign.start:
         errors["end"] = "结束日期不能早于开始日期。"
+    for name in ("start", "end"):
+        if problem := deadline_problem(getattr(campaign, name)):
+            errors[name] = problem
     if not domains:
         errors["domains"] = "请选择整治领域。"
     if campaign.flag and campaign.flag not in ENTERPRISE_FLAGS:
@@ -449,6 +453,9 @@ def plan_create(
     plan = InspectionPlan(owner=actor.organisation, **data)
     if plan.end and plan.start and plan.end < plan.start:
         raise ValidationError({"end": "结束日期不能早于开始日期。"})
+    for name in ("start", "end"):
+        if problem := deadline_problem(getattr(plan, name)):
+            raise ValidationError({name: problem})
     plan.full_clean()
     plan.save()
     plan.enterprises.set(enterprises)

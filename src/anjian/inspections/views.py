@@ -26,7 +26,12 @@ class InspectionList(ListPage):
     default_sort = "-finished_at"
     columns = [
         Column("完成时间", lambda i: local_minute(i.finished_at), sort="finished_at", link=True),
-        Column("被检查单位", lambda i: i.enterprise.organisation.name, sort="enterprise_id"),
+        Column(
+            "被检查单位",
+            lambda i: i.enterprise.organisation.name,
+            sort="enterprise_id",
+            href=lambda i: i.enterprise.get_absolute_url(),
+        ),
         Column("检查类型", lambda i: i.get_kind_display(), sort="kind"),
         Column("检查表", lambda i: str(i.template), phone=False),
         Column("检查人", lambda i: i.inspector.get_full_name(), phone=False),
@@ -234,15 +239,12 @@ def inspection_detail(request, pk):
 
 
 def report_download(request, pk, fmt):
-    from django.http import FileResponse
-
+    """The inspection record's old address: the file itself comes from the scoped file view."""
     inspection = selectors.inspection_get(request.user, pk)
     field = inspection.report if fmt == "pdf" else inspection.report_docx
     if not field:
         raise Http404("检查记录正在生成")
-    return FileResponse(
-        field.open("rb"), as_attachment=fmt != "pdf", filename=field.name.rsplit("/", 1)[-1]
-    )
+    return redirect(field.url)
 
 
 # --- tasks, checklists, campaigns, plans, points, statistics ------------------------
@@ -250,14 +252,22 @@ def report_download(request, pk, fmt):
 
 def my_tasks(request):
     """我的检查任务: due and overdue inspections of the plans the user inspects."""
-    from anjian.inspections.planning import tasks_for
+    from anjian.inspections.planning import planned_summary, tasks_for
 
     if not permissions.can_inspect(request.user):
         raise PermissionDenied("无权进行检查。")
+    tasks = tasks_for(request.user)
+    windows = {t.window for t in tasks}
     return render(
         request,
         "inspections/tasks.html",
-        {"title": "我的检查任务", "tasks": tasks_for(request.user)},
+        {
+            "title": "我的检查任务",
+            "tasks": tasks,
+            "planned": planned_summary(tasks),
+            # one window for every task (the usual case): the same figures on 检查统计
+            "window": windows.pop() if len(windows) == 1 else None,
+        },
     )
 
 
@@ -368,7 +378,12 @@ class CampaignList(ListPage):
         Column("名称", lambda c: c.name, sort="name", link=True),
         Column("期间", lambda c: f"{c.start:%Y-%m-%d} 至 {c.end:%Y-%m-%d}", sort="start"),
         Column("范围", lambda c: c.region.name, phone=False),
-        Column("牵头部门", lambda c: c.lead.name, phone=False),
+        Column(
+            "牵头部门",
+            lambda c: c.lead.name,
+            phone=False,
+            href=lambda c: c.lead.get_absolute_url() if c.organisation_visible else None,
+        ),
     ]
 
     @property
@@ -381,7 +396,11 @@ class CampaignList(ListPage):
         return permissions.can_manage(request.user)
 
     def queryset(self, request):
-        return selectors.campaigns_for(request.user)
+        from anjian.orgs.selectors import with_organisation_visible
+
+        return with_organisation_visible(
+            selectors.campaigns_for(request.user), request.user, path="lead_id"
+        )
 
 
 @require_http_methods(["GET", "POST"])

@@ -117,6 +117,8 @@ class Organisation(TimeStampedModel):
                 fields=["credit_code"],
                 condition=~Q(credit_code=""),
                 name="orgs_organisation_credit_code_unique",
+                violation_error_message="统一社会信用代码已存在。",
+                violation_error_code="unique",
             ),
             models.UniqueConstraint(
                 fields=["region", "name"], name="orgs_organisation_region_name_unique"

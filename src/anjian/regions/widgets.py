@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from anjian.regions.labels import whole_label
 from anjian.regions.models import Region
 from anjian.rules.identifiers import region_ancestors, region_code_is_valid
 
@@ -48,7 +49,8 @@ def picker_levels(value: str | None, *, root: str | None, max_level: int) -> lis
             {
                 "options": children,
                 "selected": code or (parent.code if parent else ""),
-                "placeholder": f"{parent.name}（本级）" if parent else LEVEL_PROMPTS[level],
+                # the parent's code filters its whole subtree: "路南区（全区）", not 本级
+                "placeholder": whole_label(parent) if parent else LEVEL_PROMPTS[level],
                 "placeholder_value": parent.code if parent else "",
                 "label": LEVEL_PROMPTS[level],
             }

@@ -70,3 +70,19 @@ def idempotency_field(form=None):
     return format_html(
         '<input type="hidden" name="{}" value="{}">', FORM_FIELD, key or uuid.uuid4().hex
     )
+
+
+@register.filter
+def wan(amount):
+    """An amount stored in 元, shown in 万元 with two decimals (see core/money.py)."""
+    from anjian.core.money import format_wan
+
+    return format_wan(amount)
+
+
+@register.filter
+def yuan(amount):
+    """An amount stored in 元, shown in 元 with two decimals (see core/money.py)."""
+    from anjian.core.money import format_yuan
+
+    return format_yuan(amount)

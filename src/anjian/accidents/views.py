@@ -142,7 +142,7 @@ def accident_create(request):
             actor=request.user,
             data=form.report_data(),
             figures=form.figures(),
-            enterprise=enterprise,
+            enterprise=form.linked_enterprise(),
             received_at=cleaned.get("received_at"),
         )
 
@@ -154,6 +154,29 @@ def accident_create(request):
         title="事故快报" + (f"：{enterprise.organisation.name}" if enterprise else ""),
         back_url=reverse("accidents:list"),
         back_label="事故台账",
+    )
+
+
+def kuaibao_download(request, pk, fmt):
+    """The 快报 as a file to print or send (R-ACC-4 layout): Word or PDF."""
+    import io
+
+    from django.http import FileResponse
+
+    from anjian.accidents import kuaibao
+
+    accident = selectors.accident_get(request.user, pk)
+    if fmt == "docx":
+        content = kuaibao.render_docx(accident)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    elif fmt == "pdf":
+        content = kuaibao.render_pdf(accident)
+        content_type = "application/pdf"
+    else:
+        raise Http404
+    name = f"事故快报-{timezone.localtime(accident.occurred_at):%Y%m%d}-{accident.pk}.{fmt}"
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=name, content_type=content_type
     )
 
 

@@ -33,6 +33,13 @@ NAV_ITEMS: list[NavItem] = [
         roles=frozenset({"enterprise", "grid", "township", "department", "safety"}),
         group="检查",
     ),
+    NavItem(
+        "检查计划",
+        "inspections:plans",
+        "calendar-check",
+        roles=frozenset({"leader", "township", "department", "safety"}),
+        group="检查",
+    ),
     NavItem("专项整治", "inspections:campaigns", "megaphone", group="检查"),
     NavItem("检查表", "inspections:checklists", "card-checklist", group="检查"),
     NavItem("检查统计", "inspections:statistics", "bar-chart-line", group="检查"),

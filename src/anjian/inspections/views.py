@@ -24,6 +24,7 @@ class InspectionList(ListPage):
     filter_form_class = InspectionFilterForm
     export_name = "检查记录"
     default_sort = "-finished_at"
+    create_label = "新建检查"
     columns = [
         Column("完成时间", lambda i: local_minute(i.finished_at), sort="finished_at", link=True),
         Column(
@@ -37,6 +38,15 @@ class InspectionList(ListPage):
         Column("检查人", lambda i: i.inspector.get_full_name(), phone=False),
         Column("不合格项", lambda i: i.failed, sort="failed"),
     ]
+
+    @property
+    def create_url(self):
+        from django.urls import reverse
+
+        return reverse("inspections:start")
+
+    def can_create(self, request):
+        return permissions.can_inspect(request.user)
 
     def queryset(self, request):
         from django.db.models import Count, Q
@@ -103,6 +113,8 @@ def inspection_start(request):
             raise Http404
         enterprise = enterprise_get(user, point.enterprise_id)
         template = point.template
+    elif not request.GET.get("enterprise"):
+        return _pick_enterprise(request)
     else:
         try:
             enterprise = enterprise_get(user, int(request.GET.get("enterprise", "")))
@@ -207,6 +219,16 @@ def inspection_start(request):
     )
 
 
+def _pick_enterprise(request):
+    """新建检查 without an enterprise: pick it by name first (the scope's register only)."""
+    from anjian.inspections.forms import StartForm
+
+    # submitted without picking a suggestion: say so in place
+    form = StartForm(request.GET if "enterprise_q" in request.GET else None, user=request.user)
+    form.is_valid()
+    return render(request, "inspections/start.html", {"title": "新建检查", "form": form})
+
+
 def _templates_for(enterprise):
     industry = enterprise.organisation.industry
     codes = {industry.code, getattr(industry, "section_id", None)} if industry else set()
@@ -252,6 +274,7 @@ def report_download(request, pk, fmt):
 
 def my_tasks(request):
     """我的检查任务: due and overdue inspections of the plans the user inspects."""
+    from anjian.inspections.forms import StartForm
     from anjian.inspections.planning import planned_summary, tasks_for
 
     if not permissions.can_inspect(request.user):
@@ -267,6 +290,7 @@ def my_tasks(request):
             "planned": planned_summary(tasks),
             # one window for every task (the usual case): the same figures on 检查统计
             "window": windows.pop() if len(windows) == 1 else None,
+            "start_form": StartForm(user=request.user),
         },
     )
 
@@ -481,7 +505,6 @@ def plan_create(request):
     from django.urls import reverse
 
     from anjian.core.forms import form_page
-    from anjian.enterprises.selectors import enterprises_for
     from anjian.inspections.forms import PlanForm
 
     if not permissions.can_manage(request.user):
@@ -491,15 +514,9 @@ def plan_create(request):
     )
 
     def create(d):
-        codes = form.codes()
-        found = list(enterprises_for(request.user).filter(organisation__credit_code__in=codes))
-        missing = set(codes) - {e.organisation.credit_code for e in found}
-        if missing:
-            raise ValidationError(
-                {"enterprise_codes": "不在本辖区企业台账中：" + "、".join(sorted(missing))}
-            )
-        data = {k: v for k, v in d.items() if k != "enterprise_codes"}
-        return services.plan_create(actor=request.user, data=data, enterprises=found)
+        extra = ("enterprises", "add_matching", "filter_region", "filter_industry")
+        data = {k: v for k, v in d.items() if k not in extra}
+        return services.plan_create(actor=request.user, data=data, enterprises=d["enterprises"])
 
     return form_page(
         request,

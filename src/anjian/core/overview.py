@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,11 +33,19 @@ def overview(user: Any, scope_region: Any) -> list[dict[str, Any]]:
             "url": reverse("hazards:statistics"),
         },
         {
+            # Counts the stalled (未制定方案) as well: `needs_action_q`, the ledger's overdue filter.
             "label": "逾期未整改",
             "value": hazards["overdue"],
             "note": f"重大隐患在治 {hazards['major_open']}",
             "url": f"{hazard_url}?overdue=on",
             "alert": hazards["overdue"] > 0,
+        },
+        {
+            "label": "未制定整改方案",
+            "value": hazards["stalled"],
+            "note": f"登记超过{settings.ANJIAN_HAZARD_PLAN_DAYS}天",
+            "url": f"{hazard_url}?stalled=on",
+            "alert": hazards["stalled"] > 0,
         },
         {
             "label": f"{today.month}月检查",
@@ -51,11 +60,12 @@ def overview(user: Any, scope_region: Any) -> list[dict[str, Any]]:
             "url": reverse("accidents:statistics"),
         },
     ]
+    accident_card = cards[-1]
     if scope_region is not None:
         target = target_report(user, scope_region, today.year)
         if target.get("available") and target.get("usage") is not None:
-            cards[3]["note"] = (
+            accident_card["note"] = (
                 f"占控制指标{target['target'].death_target}人的{target['usage']:.0f}%"
             )
-            cards[3]["alert"] = target["usage"] >= 80
+            accident_card["alert"] = target["usage"] >= 80
     return cards

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("enterprises", "0004_constraint_messages"),
-        ("hazards", "0012_chinese_field_labels"),
+        ("hazards", "0012_fill_registration_deadlines"),
         ("inspections", "0006_constraint_messages"),
         ("orgs", "0008_constraint_messages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -123,6 +123,10 @@ TEMPLATES = [
 #: ANJIAN_MIGRATE_DATABASE_URL when it is set; everything else (the site, the worker,
 #: the other commands) with DATABASE_URL, the application's role.
 SCHEMA_COMMANDS = frozenset({"migrate", "dbroles"})
+#: Commands that connect without the pool even on DATABASE_URL: the worker is one
+#: single-threaded process (a pool buys nothing), and it forks a child per task, which
+#: must never inherit a pool holding the worker's own server connections.
+UNPOOLED_COMMANDS = frozenset({"worker", "db_worker"})
 _COMMAND = sys.argv[1] if len(sys.argv) > 1 else ""
 _MIGRATE_URL = (
     os.environ.get("ANJIAN_MIGRATE_DATABASE_URL") if _COMMAND in SCHEMA_COMMANDS else None
@@ -162,7 +166,7 @@ def _database() -> dict:
         # A schema command is one process with one connection, and its SET ROLE
         # (assume_role) leaves a pooled connection in a transaction, which the pool
         # then throws away: it connects directly.
-        if pool_max > 0 and not _MIGRATE_URL:
+        if pool_max > 0 and not _MIGRATE_URL and _COMMAND not in UNPOOLED_COMMANDS:
             if database["CONN_MAX_AGE"]:
                 raise ImproperlyConfigured(
                     "ANJIAN_DB_CONN_MAX_AGE needs ANJIAN_DB_POOL_MAX=0: pooled connections "

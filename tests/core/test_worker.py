@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
@@ -28,6 +29,26 @@ from tests.spreadsheet_files import bomb_xlsx, far_corner_xlsx
 ROOT = Path(__file__).resolve().parents[2]
 
 
+WORKER = ("-m", "anjian.cli", "worker", "--batch", "--interval", "0")
+#: The worker's loop in a process that connects through the pool (`anjian worker` does
+#: not): the loop itself must not hand its pooled server connection to a child.
+POOLED_WORKER = (
+    "-c",
+    """
+import django, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "anjian.settings"
+django.setup()
+from django.db import connection
+assert connection.settings_dict["OPTIONS"].get("pool"), "the pool is off"
+from anjian.core.worker import IsolatedWorker, worker_id
+IsolatedWorker(
+    queue_names=["default"], interval=0, batch=True, backend_name="default",
+    startup_delay=False, max_tasks=None, worker_id=worker_id(), excluded_queue_names=[],
+).run()
+""",
+)
+
+
 @pytest.fixture
 def database_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -37,7 +58,7 @@ def database_tasks(settings):
 def run_worker(tmp_path, database_tasks):
     """Run `anjian worker --batch` in its own process; returns (exit code, output)."""
 
-    def run(**env):
+    def run(command=WORKER, **env):
         settings_dict = connection.settings_dict
         if connection.vendor == "sqlite":
             copy = tmp_path / "worker.sqlite3"
@@ -46,8 +67,8 @@ def run_worker(tmp_path, database_tasks):
             url = f"sqlite:///{copy}"
         else:
             url = "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**settings_dict)
-        process = subprocess.run(
-            [sys.executable, "-m", "anjian.cli", "worker", "--batch", "--interval", "0"],
+        process = subprocess.run(  # noqa: S603 - our interpreter, our fixed commands
+            [sys.executable, *command],
             cwd=ROOT,
             env={
                 **os.environ,
@@ -119,6 +140,25 @@ def test_time_and_memory_limits_stop_a_task_and_the_next_one_runs(world, run_wor
     assert result_of(slow).exception_class_path == "anjian.core.worker.TaskTimedOut"
     assert result_of(greedy).exception_class_path == "builtins.MemoryError"
     assert result_of(modest).status == "SUCCESSFUL" and result_of(modest).return_value == 8 << 20
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="connection pools are PostgreSQL's")
+@pytest.mark.parametrize("command", [WORKER, POOLED_WORKER], ids=["worker", "pooled"])
+def test_a_task_killed_inside_a_transaction_fails_alone_on_postgresql(world, run_worker, command):
+    # With the connection pool the child used the worker's own server connection, and
+    # its open transaction ended the worker ("connection in transaction status INTRANS").
+    dies = worker_tasks.die_in_transaction.enqueue("不应写入")
+    after = worker_tasks.allocate.enqueue(1)
+
+    code, output = run_worker(command)
+
+    assert code == 0, output
+    assert result_of(dies).status == "FAILED"
+    assert result_of(dies).exception_class_path == "anjian.core.worker.TaskCrashed"
+    assert result_of(after).status == "SUCCESSFUL"
+    assert not Group.objects.filter(name="不应写入").exists()  # its transaction rolled back
+    assert "INTRANS" not in output
 
 
 def orphan(job, claimed_by, started_minutes_ago=1):

@@ -22,3 +22,18 @@ def sleep(seconds: float) -> None:
 @task()
 def allocate(megabytes: int) -> int:
     return len(bytearray(megabytes * 1024 * 1024))
+
+
+@task()
+def die_in_transaction(name: str) -> None:
+    """Write inside a transaction, then die the way an aborted allocation does: the
+    worker's next query must not find the transaction left open on its connection."""
+    import os
+    import signal
+
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    with transaction.atomic():
+        Group.objects.create(name=name)
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -28,7 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks.signals import task_finished
@@ -187,8 +187,8 @@ class IsolatedWorker(Worker):
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         self.running_task = True
         # The child must open its own connections: a socket shared by two processes
-        # interleaves their queries.
-        connections.close_all()
+        # interleaves their queries, and a transaction it leaves open breaks ours.
+        _close_connections()
         child = multiprocessing.get_context("fork").Process(
             target=self._run_in_child, args=(db_task_result,), daemon=True
         )
@@ -226,6 +226,17 @@ class IsolatedWorker(Worker):
             connections.close_all()
 
     def _fail_if_running(self, db_task_result: DBTaskResult[Any, Any], exc: TaskStopped) -> None:
+        try:
+            self._record_if_running(db_task_result, exc)
+        except DatabaseError:
+            # A connection the dead child left unusable must not end the worker loop:
+            # start again on fresh connections, once.
+            log.warning("task %s: database error, reconnecting", db_task_result.pk, exc_info=True)
+            _close_connections()
+            self._record_if_running(db_task_result, exc)
+
+    @staticmethod
+    def _record_if_running(db_task_result: DBTaskResult[Any, Any], exc: TaskStopped) -> None:
         db_task_result.refresh_from_db()
         if db_task_result.status != TaskResultStatus.RUNNING:
             return  # the child recorded its own result
@@ -235,6 +246,19 @@ class IsolatedWorker(Worker):
     @staticmethod
     def _limit_text() -> str:
         return f"stopped after {settings.ANJIAN_TASK_TIME_LIMIT_SECONDS} s"
+
+
+def _close_connections() -> None:
+    """Really close this process's connections. Closing a pooled connection only hands it
+    back to the pool, and a forked child would inherit the pool and draw the very same
+    server connection from it: the pool itself is closed too (the next query opens a new
+    one). `anjian worker` connects without a pool (settings); this covers any other."""
+    for conn in connections.all(initialized_only=True):
+        with contextlib.suppress(DatabaseError):
+            conn.close()
+        if conn.settings_dict.get("OPTIONS", {}).get("pool") and hasattr(conn, "close_pool"):
+            with contextlib.suppress(DatabaseError):
+                conn.close_pool()
 
 
 def _exit_text(exitcode: Any) -> str:

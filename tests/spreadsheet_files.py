@@ -71,3 +71,39 @@ def bomb_xlsx(path: Path, megabytes: int = 300) -> Path:
                 sheet.write(chunk)
             sheet.write(("</t></is></c></row>" + SHEET_TAIL).encode())
     return path
+
+
+def shared_string_xlsx(path: Path, text: str, cells: int, columns: int = 20) -> Path:
+    """`cells` cells that all refer to one shared string `text`: the file holds the text
+    once, a reader that copies it into every cell holds it `cells` times."""
+    rows = []
+    for first in range(0, cells, columns):
+        number = first // columns + 1
+        row = "".join(
+            f'<c r="{chr(65 + column)}{number}" t="s"><v>0</v></c>'
+            for column in range(min(columns, cells - first))
+        )
+        rows.append(f'<row r="{number}">{row}</row>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, part in PARTS.items():
+            if name == "[Content_Types].xml":
+                part = part.replace(
+                    "</Types>",
+                    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            elif name == "xl/_rels/workbook.xml.rels":
+                part = part.replace(
+                    "</Relationships>",
+                    f'<Relationship Id="rId2" Type="{DOC_RELS}/sharedStrings" '
+                    'Target="sharedStrings.xml"/></Relationships>',
+                )
+            archive.writestr(name, part)
+        # The sheet before the strings: the scan cannot rely on knowing them first.
+        archive.writestr("xl/worksheets/sheet1.xml", SHEET_HEAD + "".join(rows) + SHEET_TAIL)
+        archive.writestr(
+            "xl/sharedStrings.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="{cells}" '
+            f'uniqueCount="1"><si><t>{text}</t></si></sst>',
+        )
+    return path

@@ -306,6 +306,9 @@ ANJIAN_SPREADSHEET_MAX_COMPRESSION_RATIO = int(
     os.environ.get("ANJIAN_SPREADSHEET_MAX_COMPRESSION_RATIO", "100")
 )
 ANJIAN_SPREADSHEET_MAX_MEMBERS = int(os.environ.get("ANJIAN_SPREADSHEET_MAX_MEMBERS", "1000"))
+#: All the text the cells expand to (calamine copies a shared string into each cell
+#: that refers to it), in MB.
+ANJIAN_SPREADSHEET_MAX_TEXT_MB = int(os.environ.get("ANJIAN_SPREADSHEET_MAX_TEXT_MB", "256"))
 # `anjian worker` runs each task in a child process: it may grow by this much address
 # space beyond the worker's own and run this long, then it is stopped and marked failed.
 ANJIAN_TASK_MEMORY_MB = int(os.environ.get("ANJIAN_TASK_MEMORY_MB", "2048"))

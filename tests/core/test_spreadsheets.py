@@ -8,7 +8,15 @@ import pytest
 
 from anjian.core import spreadsheets
 from anjian.core.spreadsheets import SpreadsheetRefused, inspect_xlsx, read_xlsx_rows
-from tests.spreadsheet_files import MAIN, PARTS, _text, bomb_xlsx, far_corner_xlsx, write_xlsx
+from tests.spreadsheet_files import (
+    MAIN,
+    PARTS,
+    _text,
+    bomb_xlsx,
+    far_corner_xlsx,
+    shared_string_xlsx,
+    write_xlsx,
+)
 
 
 @pytest.fixture
@@ -136,6 +144,56 @@ def test_the_unpacked_size_is_bounded_even_at_an_ordinary_ratio(tmp_path, settin
     assert refused(write_xlsx(tmp_path / "big.xlsx", rows_xml(3000, 10))) == (
         "文件过大：解压后超过 1 MB。请分成多个文件上传。"
     )
+
+
+TOO_LONG = "单元格内容过长：超过 32767 个字符。请检查文件后重新上传。"
+
+
+@pytest.mark.parametrize("where", ["shared", "inline", "value"])
+def test_a_text_longer_than_a_cell_may_hold_is_refused(tmp_path, parser_calls, where):
+    long = "危" * 32768  # characters, not bytes: 98,304 bytes in UTF-8
+    if where == "shared":
+        path = shared_string_xlsx(tmp_path / "long.xlsx", long, cells=1)
+    elif where == "inline":
+        path = write_xlsx(tmp_path / "long.xlsx", f'<row r="1">{_text("A1", long)}</row>')
+    else:
+        path = write_xlsx(
+            tmp_path / "long.xlsx", f'<row r="1"><c r="A1" t="str"><v>{long}</v></c></row>'
+        )
+    assert refused(path) == TOO_LONG
+    assert parser_calls == []
+
+
+def test_a_text_as_long_as_a_cell_may_hold_reads(tmp_path):
+    longest = "危" * 32767
+    path = shared_string_xlsx(tmp_path / "longest.xlsx", longest, cells=2)
+    assert list(read_xlsx_rows(path)) == [[longest, longest]]
+
+
+def test_a_shared_string_copied_into_many_cells_is_refused(tmp_path, settings, parser_calls):
+    # The review's file, scaled down: one string referred to by many cells is copied
+    # into each by the parser (4 MB × 400 cells took 1,758 MB to read from 2.2 MB).
+    settings.ANJIAN_SPREADSHEET_MAX_TEXT_MB = 1
+    path = shared_string_xlsx(tmp_path / "amplified.xlsx", "x" * 30000, cells=40)
+    assert path.stat().st_size < 10_000
+    assert refused(path) == "文件过大：单元格文字合计超过 1 MB。请分成多个文件上传。"
+    assert parser_calls == []
+    fewer = shared_string_xlsx(tmp_path / "fewer.xlsx", "x" * 30000, cells=30)  # 0.9 MB
+    assert len(list(read_xlsx_rows(fewer))) == 2
+
+
+@pytest.mark.parametrize("chunk", [97, 4096])
+def test_texts_and_references_cut_by_a_chunk_are_measured_whole(
+    tmp_path, settings, monkeypatch, chunk
+):
+    monkeypatch.setattr(spreadsheets, "_CHUNK", chunk)
+    settings.ANJIAN_SPREADSHEET_MAX_TEXT_MB = 1
+    long = shared_string_xlsx(tmp_path / "long.xlsx", "危" * 32768, cells=1)
+    assert refused(long) == TOO_LONG
+    amplified = shared_string_xlsx(tmp_path / "amplified.xlsx", "x" * 30000, cells=40)
+    assert refused(amplified) == "文件过大：单元格文字合计超过 1 MB。请分成多个文件上传。"
+    fewer = shared_string_xlsx(tmp_path / "fewer.xlsx", "危" * 32767, cells=10)
+    assert len(list(read_xlsx_rows(fewer))) == 1
 
 
 def test_too_many_parts_are_refused_from_the_end_record(tmp_path, settings):

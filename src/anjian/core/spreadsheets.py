@@ -10,7 +10,11 @@ from a few hundred KB. Before calamine sees a file, `inspect_xlsx` therefore:
 3. streams every part through a byte counter and a lenient scan of its cell
    (`<c>`), row and shared-string (`<si>`) tags, and refuses a file whose
    furthest cell lies beyond the row or column limit, or whose area or count of
-   cells or strings exceeds the cell limit.
+   cells or strings exceeds the cell limit;
+4. refuses a text longer than a cell may hold in Excel (32,767 characters), and a
+   file whose cells would expand to more text than ANJIAN_SPREADSHEET_MAX_TEXT_MB:
+   calamine copies a shared string into every cell that refers to it, so one 4 MB
+   string used by 400 cells is 1.6 GB read from a 2 MB file.
 
 The scan counts the way calamine places cells (a cell without `r` follows the one
 before it; a row without `r` follows the furthest row) and errs on the high side:
@@ -28,6 +32,8 @@ import re
 import struct
 import zipfile
 import zlib
+from array import array
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +62,7 @@ class SpreadsheetLimits:
     uncompressed_bytes: int
     compression_ratio: int
     members: int
+    text_bytes: int = 256 * 1024 * 1024
 
     @classmethod
     def from_settings(cls) -> SpreadsheetLimits:
@@ -66,6 +73,7 @@ class SpreadsheetLimits:
             uncompressed_bytes=settings.ANJIAN_SPREADSHEET_MAX_UNCOMPRESSED_MB * 1024 * 1024,
             compression_ratio=settings.ANJIAN_SPREADSHEET_MAX_COMPRESSION_RATIO,
             members=settings.ANJIAN_SPREADSHEET_MAX_MEMBERS,
+            text_bytes=settings.ANJIAN_SPREADSHEET_MAX_TEXT_MB * 1024 * 1024,
         )
 
 
@@ -116,18 +124,22 @@ def inspect_xlsx(path: str | Path, limits: SpreadsheetLimits) -> SheetShape:
                 raise SpreadsheetRefused(
                     f"文件异常：压缩比超过 {limits.compression_ratio} 倍（疑似压缩炸弹），已拒绝读取。"
                 )
-        scan = _CellScan(limits)
+        scan, text = _CellScan(limits), _TextScan(limits)
         total = 0
         try:
             for member in members:
                 scan.start_part()
+                text.start_part()
                 with archive.open(member) as stream:
                     while chunk := stream.read(_CHUNK):
                         total += len(chunk)
                         if total > limits.uncompressed_bytes:
                             raise _too_big_unpacked(limits)
                         scan.feed(chunk)
+                        text.feed(chunk)
                 scan.end_part()
+                text.end_part()
+            text.check_expansion()
         except (
             zipfile.BadZipFile,
             zlib.error,
@@ -356,3 +368,117 @@ class _CellScan:
         return SpreadsheetRefused(
             f"文件过大：超过 {self.limits.cells} 个单元格。请分成多个文件上传。"
         )
+
+
+# Text -----------------------------------------------------------------------------
+
+CELL_CHARACTERS = 32767  # Excel's own limit for the text of one cell
+TOO_LONG = f"单元格内容过长：超过 {CELL_CHARACTERS} 个字符。请检查文件后重新上传。"
+_CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
+_MAX_RUN_BYTES = 4 * CELL_CHARACTERS
+_PREFIX = rb"(?:[A-Za-z_][\w.\-]*:)?"
+_SHARED_STRING = re.compile(rb"<" + _PREFIX + rb"si(?:[\s/>].*?</" + _PREFIX + rb"si\s*>|/>)", re.S)
+
+
+def _string_cell(prefix: bytes) -> re.Pattern[bytes]:
+    """A cell of type "s" and the index of its shared string: the <v> that follows
+    before the cell (or another cell) ends."""
+    return re.compile(
+        # led by the type attribute (a literal the expression engine looks for fast);
+        # an attribute that only ends in t, or one in a tag that is not a cell, counts on the
+        # safe side
+        rb"t\s*=\s*[\"']s[\"'][^>]*>"
+        rb"(?:(?!</?" + prefix + rb"c[\s/>]).)*?"
+        rb"<" + prefix + rb"v(?:\s[^>]*)?>\s*([0-9]+)\s*<",
+        re.S,
+    )
+
+
+_STRING_CELL, _PREFIXED_STRING_CELL = _string_cell(b""), _string_cell(_PREFIX)
+_TAG_END = b" \t\r\n/>"
+
+
+def _last_start(data: bytes, name: bytes, start: int = 0) -> int:
+    """Where the last `<name` (or `<prefix:name`) tag of data[start:] begins, or -1."""
+    if b":" + name in data:  # prefixed names: rare, by expression
+        pattern = rb".*(<" + _PREFIX + re.escape(name) + rb"[\s/>])"
+        found = re.compile(pattern, re.S).match(data, start)
+        return found.start(1) if found else -1
+    opening = b"<" + name
+    return max(data.rfind(opening + bytes([end]), start) for end in _TAG_END)
+
+
+_CELL_WINDOW = 1 << 18  # a cell is looked for this far back; one that is longer is not waited for
+_MAX_STRING_ELEMENT = 16 << 20  # markup included (rich text formats run by run)
+
+
+class _TextScan:
+    """Streaming check of how much text calamine will build: no text longer than a cell
+    may hold, and at most `limits.text_bytes` for all cells that refer to a shared
+    string (each gets its own copy). Keeps one number per shared string and per index
+    referred to, both bounded by the cell limit."""
+
+    def __init__(self, limits: SpreadsheetLimits) -> None:
+        self.limits = limits
+        self.lengths = array("Q")  # bytes of each shared string's element, in order
+        self.references = array("I")  # cells referring to each index
+        self.start_part()
+
+    def start_part(self) -> None:
+        self.tail = b""
+        self.xml: bool | None = None  # binary parts (images) are not text
+
+    def end_part(self) -> None:
+        if self.xml:
+            self._scan(self.tail, final=True)
+        self.tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        if self.xml is None:
+            self.xml = chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+        if self.xml:
+            self._scan(self.tail + chunk, final=False)
+
+    def _scan(self, data: bytes, *, final: bool) -> None:
+        cut = len(data)
+        if not final:
+            cut = data.rfind(b"<") if b"<" in data else len(data)
+            if len(data) - cut > _MAX_RUN_BYTES:
+                raise SpreadsheetRefused(TOO_LONG)
+            cell = _last_start(data, b"c", max(0, len(data) - _CELL_WINDOW))
+            if cell >= 0:
+                cut = min(cut, cell)
+            string = _last_start(data, b"si")
+            if string >= 0 and not _SHARED_STRING.match(data, string):  # ends in a later chunk
+                if len(data) - string > _MAX_STRING_ELEMENT:
+                    raise SpreadsheetRefused(TOO_LONG)
+                cut = min(cut, string)
+        region, self.tail = data[:cut], data[cut:]
+        # Text between two tags longer than a cell may hold: in bytes first (at most 4 a
+        # character), then in characters.
+        if len(region) > CELL_CHARACTERS:
+            runs = region.split(b"<")
+            if max(map(len, runs)) > CELL_CHARACTERS:
+                for run in runs:
+                    text = run[run.find(b">") + 1 :]  # a run starts with the rest of its tag
+                    if len(text.translate(None, _CONTINUATION_BYTES)) > CELL_CHARACTERS:
+                        raise SpreadsheetRefused(TOO_LONG)
+        if b"<si" in region or b":si" in region:
+            self.lengths.extend(len(m) for m in _SHARED_STRING.findall(region))
+        references = self.references
+        cells = _PREFIXED_STRING_CELL if b":c" in region else _STRING_CELL
+        for index_text, count in Counter(cells.findall(region)).items():
+            if len(index_text) > 9 or (index := int(index_text)) >= self.limits.cells:
+                continue  # no such string (there are at most as many as cells)
+            if index >= len(references):
+                references.frombytes(bytes(references.itemsize * (index + 1 - len(references))))
+            references[index] += count
+
+    def check_expansion(self) -> None:
+        """Refuse when the cells referring to shared strings add up to too much text."""
+        total = sum(map(int.__mul__, self.lengths, self.references))
+        if total > self.limits.text_bytes:
+            megabytes = self.limits.text_bytes // (1024 * 1024)
+            raise SpreadsheetRefused(
+                f"文件过大：单元格文字合计超过 {megabytes} MB。请分成多个文件上传。"
+            )

@@ -198,3 +198,23 @@ def test_import_pages_show_progress_report_and_only_ones_own_jobs(world, client)
     client.force_login(world.bureau)
     client.post(f"/enterprises/imports/{job.pk}/confirm/", {"mode": "valid"})
     assert "导入完成：新增 1 家" in client.get(f"/enterprises/imports/{job.pk}/").content.decode()
+
+
+def test_rows_and_the_jobs_status_are_written_together(world, monkeypatch):
+    # A failure between the rows and the job's status (the worker killed there) must not
+    # leave rows written under a job that then tells its user nothing was written.
+    job = upload(world.bureau, [row(1), row(2)])
+    save = ImportJob.save
+
+    def dies_when_done(self, *args, **kwargs):
+        if self.status == ImportJob.Status.DONE:
+            raise MemoryError("killed after the rows")
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(ImportJob, "save", dies_when_done)
+    services.import_confirm(actor=world.bureau, job=job, mode="all")
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert not Organisation.objects.filter(name__startswith="导入企业").exists()
+    assert not AuditEntry.objects.filter(reason__startswith="Excel导入").exists()

@@ -326,25 +326,28 @@ def _label(key: str) -> str:
 
 
 def apply_file(job: ImportJob) -> ImportJob:
-    """The apply pass, in one transaction: all spooled rows or none."""
-    created, updated, unchanged = apply_rows(
-        job.created_by, _spooled(job), reason=f"Excel导入：{job.original_name}"
-    )
-    job.created_count, job.updated_count, job.unchanged_count = created, updated, unchanged
-    job.processed_rows = job.total_rows
-    job.status = ImportJob.Status.DONE
-    job.finished_at = timezone.now()
-    job.save(
-        update_fields=[
-            "created_count",
-            "updated_count",
-            "unchanged_count",
-            "processed_rows",
-            "status",
-            "finished_at",
-            "updated_at",
-        ]
-    )
+    """The apply pass, in one transaction: all spooled rows or none, and the job says
+    DONE in the same transaction, so that rows are never written under a job that then
+    fails (its message says nothing was written)."""
+    with transaction.atomic():
+        created, updated, unchanged = apply_rows(
+            job.created_by, _spooled(job), reason=f"Excel导入：{job.original_name}"
+        )
+        job.created_count, job.updated_count, job.unchanged_count = created, updated, unchanged
+        job.processed_rows = job.total_rows
+        job.status = ImportJob.Status.DONE
+        job.finished_at = timezone.now()
+        job.save(
+            update_fields=[
+                "created_count",
+                "updated_count",
+                "unchanged_count",
+                "processed_rows",
+                "status",
+                "finished_at",
+                "updated_at",
+            ]
+        )
     _spool_path(job).unlink(missing_ok=True)
     return job
 

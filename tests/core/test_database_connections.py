@@ -151,3 +151,11 @@ def test_schema_commands_connect_directly_as_the_owner_role(env, monkeypatch):
     assert database["USER"] == "admin"
     assert database["OPTIONS"]["assume_role"] == "anjian_owner"
     assert "pool" not in database["OPTIONS"]
+
+
+def test_the_task_worker_connects_without_the_pool(env, monkeypatch):
+    # It forks a child per task: a pool it inherited handed it the worker's own server
+    # connection, and a child killed inside a transaction then ended the worker.
+    monkeypatch.setattr(anjian_settings, "_COMMAND", "worker")
+    database = env()
+    assert "pool" not in database["OPTIONS"] and database["CONN_MAX_AGE"] == 0

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from anjian.api import api
 from anjian.core import views as core_views
-from anjian.core.api import api
 from anjian.orgs import views as org_views
 
 admin.site.site_header = "安监 运维后台"

@@ -65,13 +65,21 @@ def home(request):
                 },
                 ensure_ascii=False,
             )
-    from anjian.core.overview import overview
+    from anjian.core.overview import needs_action, overview
 
-    figures = overview(request.user, scope_region) if not scope.nothing else []
+    figures = overview(request.user) if not scope.nothing else []
     return render(
         request,
         "home.html",
-        {"cards": cards, "scope_region": scope_region, "chart": chart, "figures": figures},
+        {
+            "cards": cards,
+            "scope_region": scope_region,
+            "chart": chart,
+            "figures": figures,
+            "actions": needs_action(request.user) if not scope.nothing else [],
+            # Experts see only records assigned to them, and none are assigned yet.
+            "assigned_only": scope.nothing and not request.user.is_superuser,
+        },
     )
 
 

@@ -174,3 +174,29 @@ def test_a_due_job_starts_once_when_two_workers_poll_at_once(monkeypatch):
     assert ran.count(("hazards", "remind")) == 2
     row = ScheduledJob.objects.get(name="hazards.remind")
     assert row.next_run_at == now + timedelta(hours=2)
+
+
+@pytest.mark.django_db
+def test_grid_worker_home_shows_its_grid_not_the_township(world, client):
+    client.force_login(world.grid_worker)
+    response = client.get("/")
+    page = response.content.decode()
+    assert f"网格：{world.grid1.name}" in page
+    assert response.context["chart"] is None  # no chart of the township's communities
+    units = {c["label"]: c["value"] for c in response.context["cards"]}
+    assert units["生产经营单位"] == 1  # the building company; not the township's chemical one
+
+
+@pytest.mark.django_db
+def test_open_investigations_wait_for_the_bureau_and_the_link_lists_them(world, client):
+    from tests.accidents.conftest import report
+
+    report(world)
+    client.force_login(world.bureau)
+    actions = {a["label"]: a for a in client.get("/").context["actions"]}
+    item = actions["调查未结案事故"]
+    assert item["count"] == 1
+    listed = client.get(item["url"])
+    assert listed.status_code == 200 and "宏达建筑公司" in listed.content.decode()
+    client.force_login(world.enterprise_user)
+    assert "调查未结案事故" not in {a["label"] for a in client.get("/").context["actions"]}

@@ -35,7 +35,10 @@ def home(request):
         Region.objects.filter(code=scope.region_prefix).first() if scope.region_prefix else None
     )
     chart = None
-    if scope_region is not None and scope_region.level < Region.Level.VILLAGE:
+    # A grid worker looks after one grid: its home names the grid, and has no chart of
+    # the township's communities (its cards count its grid's units only).
+    grid = request.user.grid if scope.grid_id else None
+    if grid is None and scope_region is not None and scope_region.level < Region.Level.VILLAGE:
         children = list(Region.objects.filter(parent=scope_region).order_by("code"))
         counts = {c.code: 0 for c in children}
         for region_id in orgs.filter(is_active=True).values_list("region_id", flat=True):
@@ -74,6 +77,7 @@ def home(request):
         {
             "cards": cards,
             "scope_region": scope_region,
+            "grid": grid,
             "chart": chart,
             "figures": figures,
             "actions": needs_action(request.user) if not scope.nothing else [],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from anjian.core import contributions
@@ -69,7 +70,7 @@ def grouped(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return entries + sorted(groups.values(), key=lambda g: g["order"])
 
 
-def navigation(request) -> dict[str, Any]:
+def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None:
         return {}

@@ -157,7 +157,10 @@ def _database() -> dict:
         # in Python: bulk writes (imports) are several times faster.
         options["server_side_binding"] = _env_flag("ANJIAN_DB_SERVER_SIDE_BINDING", True)
         pool_max = int(os.environ.get("ANJIAN_DB_POOL_MAX", "10"))
-        if pool_max > 0:
+        # A schema command is one process with one connection, and its SET ROLE
+        # (assume_role) leaves a pooled connection in a transaction, which the pool
+        # then throws away: it connects directly.
+        if pool_max > 0 and not _MIGRATE_URL:
             if database["CONN_MAX_AGE"]:
                 raise ImproperlyConfigured(
                     "ANJIAN_DB_CONN_MAX_AGE needs ANJIAN_DB_POOL_MAX=0: pooled connections "
@@ -258,8 +261,18 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Nothing serves MEDIA_URL: stored files are fetched only through the scoped file view
+# (/files/…, anjian.core.file_views), which checks the scope of the record they belong to.
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# How the file view hands a file's bytes over: "" streams them through the storage API
+# (the default; also for object storage); "x-accel-redirect" lets nginx send them from
+# an `internal` location at ANJIAN_FILE_ACCEL_PREFIX that aliases MEDIA_ROOT;
+# "x-sendfile" lets Apache's mod_xsendfile send the file at its local path.
+ANJIAN_FILE_ACCEL = os.environ.get("ANJIAN_FILE_ACCEL", "")
+if ANJIAN_FILE_ACCEL not in ("", "x-accel-redirect", "x-sendfile"):
+    raise ImproperlyConfigured('ANJIAN_FILE_ACCEL must be "", "x-accel-redirect" or "x-sendfile".')
+ANJIAN_FILE_ACCEL_PREFIX = os.environ.get("ANJIAN_FILE_ACCEL_PREFIX", "/protected-files/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

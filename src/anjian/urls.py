@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from anjian.api import api
 from anjian.core import views as core_views
+from anjian.core.file_views import serve_file
 from anjian.orgs import views as org_views
 
 admin.site.site_header = "安监 运维后台"
@@ -12,6 +13,12 @@ admin.site.site_title = "安监 运维后台"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Stored files, only through the scoped view: MEDIA_URL is deliberately not served.
+    path(
+        "files/<str:app_label>/<str:model_name>/<int:pk>/<str:field>/",
+        serve_file,
+        name="file",
+    ),
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/<int:pk>/", core_views.notification_open, name="notification_open"),
     path("login/", core_views.LoginView.as_view(), name="login"),

@@ -139,3 +139,15 @@ def test_many_request_threads_never_hold_more_than_the_pool(settings):
     assert statuses == [200] * (3 * limit * 5)
     # the test's own connection comes from the same pool
     assert peak[0] <= limit and after <= limit, (peak[0], after, limit)
+
+
+def test_schema_commands_connect_directly_as_the_owner_role(env, monkeypatch):
+    # `anjian migrate` with ANJIAN_MIGRATE_DATABASE_URL: SET ROLE on a pooled connection
+    # left it inside a transaction and the pool discarded every one (a PoolTimeout).
+    monkeypatch.setattr(anjian_settings, "_COMMAND", "migrate")
+    monkeypatch.setattr(anjian_settings, "_MIGRATE_URL", "postgres://admin@db.example:5432/anjian")
+    monkeypatch.setenv("ANJIAN_MIGRATE_ROLE", "anjian_owner")
+    database = env()
+    assert database["USER"] == "admin"
+    assert database["OPTIONS"]["assume_role"] == "anjian_owner"
+    assert "pool" not in database["OPTIONS"]

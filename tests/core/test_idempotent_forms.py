@@ -263,7 +263,7 @@ CASES = [
             "kind": "township",
             "frequency": "monthly",
             "start": str(TODAY().replace(day=1)),
-            "enterprise_codes": w.building_co.credit_code,
+            "enterprises": str(w.building_co.pk),
         },
         InspectionPlan,
     ),

@@ -12,6 +12,7 @@ from anjian.accidents.models import AccidentCategory
 from anjian.accidents.statistics import accident_statistics, target_report
 from anjian.core.access import listed_region, scoped_region
 from anjian.core.api import ErrorOut, LocalDateTime, Pagination, Year
+from anjian.core.file_owners import api_file_url
 from anjian.core.idempotency import IdempotencyKeyHeader
 from anjian.core.periods import Period
 from anjian.enterprises.selectors import enterprise_get
@@ -316,6 +317,7 @@ class InvestigationOut(Schema):
     extension_days: int
     extension_reason: str
     report_submitted_at: datetime | None
+    report_url: str | None = Field(None, description="调查报告, through the scoped file view")
     cause: str
     cause_found: bool
     responsible_handled: bool
@@ -328,6 +330,10 @@ class InvestigationOut(Schema):
     @staticmethod
     def resolve_deadline(obj):
         return obj.deadline()
+
+    @staticmethod
+    def resolve_report_url(obj, context):
+        return api_file_url(obj.report, context)
 
     @staticmethod
     def resolve_open_items(obj):

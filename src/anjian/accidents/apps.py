@@ -44,3 +44,7 @@ class AccidentsConfig(AppConfig):
                 "unit_name": UNIT_NAME,
             },
         )
+
+        from anjian.accidents import stored_files
+
+        stored_files.declare()

@@ -15,7 +15,8 @@ from anjian.accidents.models import (
 )
 from anjian.accidents.services import REPORT_FIELDS
 from anjian.core.access import scope_for
-from anjian.core.forms import StyledFormMixin
+from anjian.core.forms import StyledFormMixin, style_fields
+from anjian.enterprises.widgets import Unit, UnitField
 from anjian.orgs.models import Industry
 from anjian.regions.widgets import RegionField
 
@@ -39,7 +40,8 @@ def _root_at_scope(field, request):
 
 
 class FiguresMixin(forms.Form):
-    """Casualties and loss; the loss is entered in 万元 as reports quote it."""
+    """Casualties and loss; the loss is entered in 万元 as reports quote it (and every
+    page of the module shows it in 万元)."""
 
     deaths = forms.IntegerField(label="死亡（人）", min_value=0, initial=0)
     missing = forms.IntegerField(label="下落不明（人）", min_value=0, initial=0)
@@ -67,6 +69,10 @@ class FiguresMixin(forms.Form):
 
 
 class AccidentForm(StyledFormMixin, FiguresMixin, forms.ModelForm):
+    unit_name = UnitField(
+        label="事故单位",
+        help_text="从企业台账中搜索选择；台账中没有的单位直接填写全称（与台账名称完全相同的会关联到该企业）。",
+    )
     region = RegionField(label="发生地区划", required=False)
     industry = forms.ModelChoiceField(
         label="行业（GB/T 4754）", queryset=Industry.objects.all(), required=False
@@ -88,13 +94,16 @@ class AccidentForm(StyledFormMixin, FiguresMixin, forms.ModelForm):
     def __init__(self, *args, request=None, enterprise=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.enterprise = enterprise
+        self.unit = Unit(enterprise, enterprise.organisation.name if enterprise else "")
         for name in ("occurred_at", "learnt_at"):
             self.fields[name] = datetime_field(Accident._meta.get_field(name).verbose_name)
+        self.fields["unit_name"].limit_to(request.user)
         self.fields[
             "learnt_at"
         ].help_text = "单位负责人接到现场报告的时间；1小时内须报县级应急管理部门。"
         self.fields["category"].queryset = AccidentCategory.objects.all()
         _root_at_scope(self.fields["region"], request)
+        self.fields["region"].help_text = "选择了台账企业的，默认为企业所在地"
         if enterprise is not None:
             for name in ("unit_name", "industry"):
                 del self.fields[name]
@@ -103,6 +112,7 @@ class AccidentForm(StyledFormMixin, FiguresMixin, forms.ModelForm):
             ].help_text = f"默认为企业所在地（{enterprise.organisation.region}）"
         if request.user.role == "enterprise" and not request.user.is_superuser:
             del self.fields["received_at"]
+        style_fields(self)  # the fields replaced above are styled like the rest
         # the fields the order of a 快报 follows (R-ACC-4)
         self.order_fields(
             [
@@ -129,9 +139,23 @@ class AccidentForm(StyledFormMixin, FiguresMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.enterprise is None and not data.get("region"):
+        if isinstance(data.get("unit_name"), Unit):
+            self.unit = data["unit_name"]
+            data["unit_name"] = self.unit.name
+        linked, region = self.linked_enterprise(), data.get("region")
+        if linked is None and not region:
             self.add_error("region", "请选择事故发生地。")
+        elif (
+            linked is not None and region and linked.organisation.region_id.startswith(region.code)
+        ):
+            # a region that only contains the unit's own says less than the unit's region
+            data["region"] = None
         return data
+
+    def linked_enterprise(self):
+        """The register entry the accident's unit is: the page's enterprise, or the one
+        picked (or named exactly) in the unit box."""
+        return self.enterprise or self.unit.enterprise
 
     def report_data(self):
         data = {k: v for k, v in self.cleaned_data.items() if k in self.Meta.fields}

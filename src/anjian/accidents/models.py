@@ -216,6 +216,10 @@ class AccidentVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.accident_id} 第{self.number}次 {self.get_kind_display()}"
 
+    @property
+    def direct_loss_10k(self) -> float:
+        return round(float(self.direct_loss) / 10_000, 2)
+
 
 class ReportStep(models.Model):
     """One report the chain requires (R-ACC-2): to which level, due when, received when."""

@@ -33,6 +33,7 @@ from anjian.core.idempotency import idempotent
 from anjian.core.models import AuditEntry
 from anjian.core.notifications import notify
 from anjian.enterprises.models import Enterprise
+from anjian.enterprises.selectors import enterprise_named
 from anjian.orgs.models import Role, User
 from anjian.rules.accidents import (
     INVESTIGATING_AUTHORITY,
@@ -174,6 +175,9 @@ def accident_report(
     own_only = actor.role == Role.ENTERPRISE and not actor.is_superuser
     if own_only and (enterprise is None or enterprise.pk != actor.organisation_id):
         raise PermissionDenied("只能报告本单位的事故。")
+    if enterprise is None and values.get("unit_name"):
+        # a unit named exactly as a register entry of the scope is that entry
+        enterprise = enterprise_named(actor, str(values["unit_name"]))
     if enterprise is not None:
         org = enterprise.organisation
         values["unit_name"] = org.name

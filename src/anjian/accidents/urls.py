@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.AccidentList.as_view(), name="list"),
     path("new/", views.accident_create, name="create"),
     path("<int:pk>/", views.accident_detail, name="detail"),
+    path("<int:pk>/kuaibao.<str:fmt>", views.kuaibao_download, name="kuaibao"),
     path("<int:pk>/supplement/", views.accident_supplement, name="supplement"),
     path("<int:pk>/receive/", views.step_receive, name="receive"),
     path("<int:pk>/concealment/", views.mark_concealment, name="concealment"),

@@ -71,7 +71,15 @@ class AccidentList(ListPage):
     default_sort = "-occurred_at"
     columns = [
         Column("发生时间", lambda a: local_minute(a.occurred_at), sort="occurred_at", link=True),
-        Column("事故单位", lambda a: a.unit_name, sort="unit_name"),
+        Column(
+            "事故单位",
+            lambda a: a.unit_name,
+            sort="unit_name",
+            # a unit not in the register (free text) has no page
+            href=lambda a: (
+                reverse("enterprises:detail", args=[a.enterprise_id]) if a.enterprise_id else None
+            ),
+        ),
         Column("发生地", lambda a: a.region.name, sort="region_id", phone=False),
         Column("领域", lambda a: a.get_domain_display(), sort="domain", phone=False),
         Column("类别", lambda a: a.category.name, sort="category_id", phone=False),
@@ -135,7 +143,7 @@ def accident_create(request):
             actor=request.user,
             data=form.report_data(),
             figures=form.figures(),
-            enterprise=enterprise,
+            enterprise=form.linked_enterprise(),
             received_at=cleaned.get("received_at"),
         )
 
@@ -147,6 +155,29 @@ def accident_create(request):
         title="事故快报" + (f"：{enterprise.organisation.name}" if enterprise else ""),
         back_url=reverse("accidents:list"),
         back_label="事故台账",
+    )
+
+
+def kuaibao_download(request, pk, fmt):
+    """The 快报 as a file to print or send (R-ACC-4 layout): Word or PDF."""
+    import io
+
+    from django.http import FileResponse
+
+    from anjian.accidents import kuaibao
+
+    accident = selectors.accident_get(request.user, pk)
+    if fmt == "docx":
+        content = kuaibao.render_docx(accident)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    elif fmt == "pdf":
+        content = kuaibao.render_pdf(accident)
+        content_type = "application/pdf"
+    else:
+        raise Http404
+    name = f"事故快报-{timezone.localtime(accident.occurred_at):%Y%m%d}-{accident.pk}.{fmt}"
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=name, content_type=content_type
     )
 
 
@@ -459,7 +490,12 @@ class WatchList(ListPage):
     export_name = "重点关注企业"
     default_sort = "-added_at"
     columns = [
-        Column("企业", lambda w: w.enterprise.organisation.name, sort="enterprise_id"),
+        Column(
+            "企业",
+            lambda w: w.enterprise.organisation.name,
+            sort="enterprise_id",
+            href=lambda w: w.enterprise.get_absolute_url(),
+        ),
         Column("原因", lambda w: w.reason),
         Column("事故", lambda w: str(w.accident), phone=False),
         Column("列入时间", lambda w: local_minute(w.added_at), sort="added_at"),

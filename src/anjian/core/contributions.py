@@ -14,8 +14,8 @@ core reads the declarations:
 - `jobs`: its scheduled jobs, which `anjian worker` starts when due (no cron);
 - `demo`: its demo-data builders, run by `anjian demo` in their `order`.
 
-How a stored file finds the record that scopes it is declared with the file view's
-own registry (`anjian.core.files`), not here.
+How a stored file finds the record that scopes it is declared, also from `ready()`,
+with the file view's own registry (`anjian.core.file_owners.register_files`).
 
 Adding a module then touches only its folder and INSTALLED_APPS.
 """

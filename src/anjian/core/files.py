@@ -14,6 +14,7 @@ import uuid
 import zipfile
 from typing import Any
 
+from django.core import checks
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
@@ -73,9 +74,53 @@ class ServerNamedFieldFile(FieldFile):
         # Whatever name the upload or the caller gave, the stored one is the server's.
         super().save(server_name(content), content, save)
 
+    @property
+    def url(self) -> str:
+        """The scoped file view's URL, never the storage's: no file is reachable by its
+        path (see anjian.core.file_owners)."""
+        from anjian.core.file_owners import file_url
+
+        if not self:
+            raise ValueError(f"The '{self.field.name}' attribute has no file associated with it.")
+        return file_url(self.instance, self.field.name)
+
+    @property
+    def thumb_url(self) -> str:
+        """The URL of a small version for lists and timelines (images only)."""
+        from anjian.core.file_owners import file_url
+
+        if not self:
+            raise ValueError(f"The '{self.field.name}' attribute has no file associated with it.")
+        return file_url(self.instance, self.field.name, size="thumb")
+
 
 class ServerNamedFileField(models.FileField):
     """A FileField whose stored names the server chooses (see the module docstring);
     `upload_to` gives the folder."""
 
     attr_class = ServerNamedFieldFile
+
+
+@checks.register()
+def check_file_fields_are_served(app_configs: Any = None, **kwargs: Any) -> list[checks.Error]:
+    """Every file field of the project's models is declared with the scoped file view
+    (anjian.core.file_owners), so a new module cannot store files no view can serve
+    or, worse, that get served some other way."""
+    from django.apps import apps
+
+    from anjian.core.file_owners import registered_fields
+
+    declared = registered_fields()
+    return [
+        checks.Error(
+            f"{model._meta.label}.{field.name} is not declared with the file view.",
+            hint="Call anjian.core.file_owners.register_files in the app's AppConfig.ready().",
+            obj=model,
+            id="anjian.E003",
+        )
+        for model in apps.get_models()
+        if model._meta.app_config.name.startswith("anjian.")
+        for field in model._meta.get_fields()
+        if isinstance(field, models.FileField)
+        and f"{model._meta.label}.{field.name}" not in declared
+    ]

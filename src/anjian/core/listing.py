@@ -3,6 +3,12 @@
 A list page is a `ListPage` subclass that names its scoped selector, its filter
 form and its columns. The Excel export uses the same queryset, so it honours the
 same filters and the same scope as the page.
+
+The page (core/list.html) keeps everything that depends on the filters — the export
+link, the filter form, the table and its paging and sorting links — inside one
+`#list-page` element that a filter replaces, each rendered from the request's query
+string; the address bar carries the same query. So the export is always the list on
+screen, after a filter, a reload, a bookmark or back/forward.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from django.db import connections
 from django.db.models import QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views import View
 
 from anjian.core.exports import MAX_EXPORT_ROWS, rows_from, xlsx_response
@@ -29,6 +36,9 @@ class Column:
     value: Callable[[Any], Any]
     sort: str | None = None  # ORM field to order by when the header is clicked
     link: bool = False  # render as a link to the row's page
+    #: the page of another record the cell names (a unit's page beside the row's own):
+    #: a callable returning its URL, or None where the reader may not open it
+    href: Callable[[Any], str | None] | None = None
     export: bool = True
     phone: bool = True  # False: hidden on narrow screens, still exported
     table: bool = True  # False: only in the Excel export (e.g. the ledger's 五落实 columns)
@@ -68,6 +78,22 @@ def capped_count(qs: QuerySet[Any], cap: int) -> tuple[int, bool]:
         qs = qs.values_list(Value(1))
     found = qs[: cap + 1].count()
     return min(found, cap), found > cap
+
+
+def active_filter_count(form: forms.Form | None) -> int:
+    """How many filters of a bound filter form hold a value (the phone's "筛选（N）")."""
+    if form is None or not form.is_bound:
+        return 0
+    count = 0
+    for field in form.visible_fields():
+        if hasattr(form.data, "getlist"):
+            values = form.data.getlist(field.html_name)
+        else:
+            values = [form.data.get(field.html_name)]
+        # a region picker sends its root (the whole scope) when nothing is chosen
+        unset = {None, "", getattr(field.field, "root", None)}
+        count += any(v not in unset for v in values)
+    return count
 
 
 class CappedPaginator(Paginator):
@@ -180,6 +206,7 @@ class ListPage(View):
                     {
                         "value": c.value(obj),
                         "link": c.link,
+                        "href": c.href(obj) if c.href else None,
                         "css": "" if c.phone else "d-none d-md-table-cell",
                     }
                     for c in self.table_columns()
@@ -190,6 +217,7 @@ class ListPage(View):
         context = {
             "title": self.title,
             "form": form,
+            "active_filters": active_filter_count(form),
             "headers": headers,
             "rows": rows,
             "page": page,
@@ -202,4 +230,8 @@ class ListPage(View):
             request.headers.get("HX-Request") and request.headers.get("HX-Target") == "list-table"
         )
         template = self.table_template_name if is_table_refresh else self.template_name
-        return render(request, template, context)
+        response = render(request, template, context)
+        # The same URL answers a page or only its table: a cache (the browser's back
+        # button included) must not hand one out for the other.
+        patch_vary_headers(response, ("HX-Request", "HX-Target"))
+        return response

@@ -10,7 +10,7 @@ from django.template import loader
 
 from anjian.core.requestid import reset_request_id, set_request_id
 
-#: Paths reachable without a session. The API authenticates by itself (401, not a redirect).
+#: Paths reachable without a session. The API and the file view authenticate by themselves.
 PUBLIC_PREFIXES = (
     "/login/",
     "/static/",
@@ -18,7 +18,8 @@ PUBLIC_PREFIXES = (
     "/healthz",
     "/public/",
     "/favicon.ico",
-    "/inspections/sw.js",  # a script with no data; browsers fetch it without a redirect
+    "/inspections/sw.js",
+    "/files/",  # the file view authenticates by itself (session or API token)  # a script with no data; browsers fetch it without a redirect
 )
 
 CONTENT_SECURITY_POLICY = "; ".join(

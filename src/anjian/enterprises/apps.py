@@ -14,6 +14,8 @@ class EnterprisesConfig(AppConfig):
 
         from django_tasks.signals import task_finished
 
+        from anjian.enterprises import stored_files
         from anjian.enterprises.tasks import fail_stopped_import
 
         task_finished.connect(fail_stopped_import, dispatch_uid="anjian-enterprises-import-stopped")
+        stored_files.declare()

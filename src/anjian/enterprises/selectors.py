@@ -128,6 +128,16 @@ def enterprise_get(user: Any, pk: Any) -> Enterprise:
     )
 
 
+def enterprise_named(user: Any, name: str) -> Enterprise | None:
+    """The one enterprise of `user`'s scope named exactly `name` (None: none or several),
+    so a unit typed by its full register name is that register entry."""
+    text = (name or "").strip()
+    if not text:
+        return None
+    found = list(enterprises_for(user).filter(organisation__name=text)[:2])
+    return found[0] if len(found) == 1 else None
+
+
 def supervising_departments(enterprise: Enterprise) -> list[tuple[Organisation, str]]:
     """(department, why) for each department supervising the enterprise (三管三必须)."""
     org = enterprise.organisation

@@ -6,6 +6,7 @@ app_name = "enterprises"
 urlpatterns = [
     path("", views.EnterpriseList.as_view(), name="list"),
     path("new/", views.enterprise_create, name="create"),
+    path("search/", views.enterprise_search, name="search"),
     path("<int:pk>/", views.enterprise_detail, name="detail"),
     path("<int:pk>/edit/", views.enterprise_edit, name="edit"),
     path("<int:pk>/status/", views.enterprise_status, name="status"),

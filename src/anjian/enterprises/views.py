@@ -403,3 +403,22 @@ def import_errors(request, pk):
         rows=rows,
         filename=f"校验结果-{job.original_name.rsplit('.', 1)[0]}",
     )
+
+
+@require_http_methods(["GET"])
+def enterprise_search(request):
+    """Suggestions for the enterprise picker (htmx): register entries of the user's
+    scope matching the text typed in the picker's box (see enterprises/widgets.py)."""
+    from anjian.enterprises.widgets import search_enterprises
+
+    field = request.GET.get("_field") or "q"
+    text = (request.GET.get(field) or "").strip()
+    return render(
+        request,
+        "enterprises/_suggestions.html",
+        {
+            "enterprises": search_enterprises(request.user, text),
+            "searched": bool(text),
+            "free_text": request.GET.get("_free") == "1",
+        },
+    )

@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 
 from anjian.core.access import listed_region
 from anjian.core.api import CappedPagination, ErrorOut, LocalDateTime, Pagination, Year
+from anjian.core.file_owners import api_file_url
 from anjian.core.idempotency import IdempotencyKeyHeader, run_once
 from anjian.enterprises.selectors import enterprise_get
 from anjian.hazards import selectors, services
@@ -44,6 +45,30 @@ class HazardOut(Schema):
     @staticmethod
     def resolve_overdue(obj):
         return obj.is_overdue()
+
+
+class PhotoOut(Schema):
+    id: int
+    stage: str = Field(..., description="before 整改前 / after 整改后")
+    uploaded_at: datetime
+    url: str = Field(..., description="the photo, through the scoped file view (same token)")
+    thumb_url: str = Field(..., description="a small version (at most 480 px)")
+
+    @staticmethod
+    def resolve_url(obj, context):
+        return api_file_url(obj.image, context)
+
+    @staticmethod
+    def resolve_thumb_url(obj, context):
+        return api_file_url(obj.image, context, size="thumb")
+
+
+class HazardDetailOut(HazardOut):
+    photos: list[PhotoOut]
+
+    @staticmethod
+    def resolve_photos(obj):
+        return list(obj.photos.all())
 
 
 class HazardIn(Schema):
@@ -99,6 +124,7 @@ class DecisionIn(Schema):
 def list_hazards(
     request,
     region: str | None = None,
+    q: str | None = None,
     enterprise: str | None = None,
     domain: str | None = None,
     level: str | None = None,
@@ -112,6 +138,7 @@ def list_hazards(
     return selectors.filter_hazards(
         selectors.hazards_for(request.auth),
         region=listed_region(request.auth, region),
+        q=q,
         enterprise=enterprise,
         domain=domain,
         level=level,
@@ -123,7 +150,7 @@ def list_hazards(
     ).order_by("-found_at", "-id")
 
 
-@router.get("/{int:hazard_id}", response={200: HazardOut, 404: ErrorOut}, summary="隐患详情")
+@router.get("/{int:hazard_id}", response={200: HazardDetailOut, 404: ErrorOut}, summary="隐患详情")
 def get_hazard(request, hazard_id: int):
     return selectors.hazard_get(request.auth, hazard_id)
 

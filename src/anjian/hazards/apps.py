@@ -28,3 +28,7 @@ class HazardsConfig(AppConfig):
         copies.register_check(
             "hazards.HazardMonth", differences=rollup.differences, repair=rollup.rebuild
         )
+
+        from anjian.hazards import stored_files
+
+        stored_files.declare()

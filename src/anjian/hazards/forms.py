@@ -140,7 +140,12 @@ class DecisionForm(StyledFormMixin, forms.Form):
 
 
 class HazardFilterForm(StyledFormMixin, forms.Form):
-    enterprise = forms.CharField(label="企业名称或信用代码", required=False, max_length=100)
+    q = forms.CharField(
+        label="关键词",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "企业名称、信用代码、部位或隐患描述"}),
+    )
     department = forms.ModelChoiceField(
         label="监管部门", required=False, queryset=Organisation.objects.none(), empty_label="全部"
     )
@@ -163,8 +168,12 @@ class HazardFilterForm(StyledFormMixin, forms.Form):
     )
     region = RegionField(label="区划", required=False)
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, request=None, **kwargs):
+        if data is not None and data.get("enterprise") and not data.get("q"):
+            # links made before the one search box (?enterprise=<credit code>) still work
+            data = data.copy()
+            data["q"] = data["enterprise"]
+        super().__init__(data, *args, **kwargs)
         self.fields["region"].limit_to_scope(request.user)
         from anjian.enterprises.forms import departments_visible_to
 

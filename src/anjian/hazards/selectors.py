@@ -34,6 +34,7 @@ def filter_hazards(
     qs: QuerySet[Hazard],
     *,
     region: str | None = None,
+    q: str | None = None,
     enterprise: str | None = None,
     department: Organisation | None = None,
     domain: str | None = None,
@@ -44,9 +45,20 @@ def filter_hazards(
     found_from: date | None = None,
     found_to: date | None = None,
 ) -> QuerySet[Hazard]:
-    """Narrow an already scoped queryset; filters only remove rows."""
+    """Narrow an already scoped queryset; filters only remove rows.
+
+    `q` is the ledger's search box: the enterprise's name or credit code, the place or
+    the description; `enterprise` matches the enterprise only."""
     if region:
         qs = qs.filter(region_code__startswith=region)
+    if q and q.strip():
+        text = q.strip()
+        qs = qs.filter(
+            Q(enterprise__organisation__name__icontains=text)
+            | Q(enterprise__organisation__credit_code=text.upper())
+            | Q(place__icontains=text)
+            | Q(description__icontains=text)
+        )
     if enterprise:
         text = enterprise.strip()
         qs = qs.filter(

@@ -22,6 +22,7 @@ from anjian.hazards.forms import (
     SubmitForm,
 )
 from anjian.hazards.models import ExtensionRequest, Level
+from anjian.hazards.photos import attach_to_events, list_thumbnail
 from anjian.orgs.models import Role
 
 
@@ -37,8 +38,13 @@ class HazardLedger(ListPage):
     filter_form_class = HazardFilterForm
     default_sort = "-found_at"
     columns = [
-        Column("企业", lambda h: h.enterprise.organisation.name, sort="enterprise_id", link=True),
-        Column("部位/设备", lambda h: h.place),
+        Column(
+            "企业",
+            lambda h: h.enterprise.organisation.name,
+            sort="enterprise_id",
+            href=lambda h: h.enterprise.get_absolute_url(),
+        ),
+        Column("部位/设备", lambda h: h.place, link=True),
         Column("隐患描述", lambda h: h.description, phone=False),
         Column("领域", lambda h: h.domain.name, sort="domain_id", phone=False),
         Column("等级", lambda h: h.get_level_display(), sort="level"),
@@ -57,10 +63,12 @@ class HazardLedger(ListPage):
         Column("整改资金（元）", lambda h: _plan(h, "funds"), table=False),
         Column("应急预案/防范措施", lambda h: _plan(h, "contingency"), table=False),
         Column("销号时间", lambda h: local_minute(h.closed_at), sort="closed_at", phone=False),
+        # the evidence at a glance: a thumbnail through the scoped file view, not exported
+        Column("照片", list_thumbnail, export=False, phone=False),
     ]
 
     def queryset(self, request):
-        return selectors.hazards_for(request.user)
+        return selectors.hazards_for(request.user).prefetch_related("photos")
 
     def filter(self, qs, data):
         region = data.get("region")
@@ -68,7 +76,7 @@ class HazardLedger(ListPage):
         return selectors.filter_hazards(
             qs,
             region=region.code if region else None,
-            enterprise=data.get("enterprise"),
+            q=data.get("q"),
             department=data.get("department"),
             domain=domain.code if domain else None,
             level=data.get("level"),
@@ -121,11 +129,12 @@ def hazard_create(request, enterprise_pk):
 def hazard_detail(request, pk):
     hazard = selectors.hazard_get(request.user, pk)
     user = request.user
+    photos = list(hazard.photos.all())
     context = {
         "title": f"隐患：{hazard.place}",
         "hazard": hazard,
         "now": timezone.now(),
-        "events": hazard.events.select_related("actor"),
+        "events": attach_to_events(list(hazard.events.select_related("actor")), photos),
         "extensions": hazard.extensions.all(),
         "history": history_for(hazard)[:100],
         "can_plan": permissions.can_plan(user, hazard),
@@ -135,7 +144,7 @@ def hazard_detail(request, pk):
         "can_decide": permissions.can_decide_extension(user),
         "note_form": NoteForm(),
         "submit_form": SubmitForm(),
-        "photos": hazard.photos.all(),
+        "photos": photos,
         "reason_form": ReasonForm(),
         "extension_form": ExtensionForm(),
         "decision_form": DecisionForm(),
@@ -244,10 +253,21 @@ class ListedBoard(ListPage):
     export_name = "挂牌督办隐患"
     default_sort = "-listing__listed_at"
     columns = [
-        Column("企业", lambda h: h.enterprise.organisation.name, link=True),
-        Column("隐患", lambda h: f"{h.place}：{h.description}"),
+        Column(
+            "企业",
+            lambda h: h.enterprise.organisation.name,
+            href=lambda h: h.enterprise.get_absolute_url(),
+        ),
+        Column("隐患", lambda h: f"{h.place}：{h.description}", link=True),
         Column("督办层级", lambda h: h.listing.get_level_display(), sort="listing__level"),
-        Column("督办单位", lambda h: h.listing.supervising_org.name, phone=False),
+        Column(
+            "督办单位",
+            lambda h: h.listing.supervising_org.name,
+            phone=False,
+            href=lambda h: (
+                h.listing.supervising_org.get_absolute_url() if h.organisation_visible else None
+            ),
+        ),
         Column(
             "挂牌时间",
             lambda h: local_minute(h.listing.listed_at),
@@ -268,7 +288,13 @@ class ListedBoard(ListPage):
     ]
 
     def queryset(self, request):
-        return selectors.listed_hazards_for(request.user)
+        from anjian.orgs.selectors import with_organisation_visible
+
+        return with_organisation_visible(
+            selectors.listed_hazards_for(request.user),
+            request.user,
+            path="listing__supervising_org_id",
+        )
 
 
 @require_POST

@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from anjian.core.api import ErrorOut, LocalDateTime, Pagination
+from anjian.core.file_owners import api_file_url
 from anjian.core.idempotency import IdempotencyKeyHeader, run_once
 from anjian.core.periods import Period
 from anjian.enterprises.selectors import enterprise_get
@@ -60,6 +61,11 @@ class AnswerOut(Schema):
     result: str
     note: str
     hazard_id: int | None
+    photo_urls: list[str] = Field([], description="photos, through the scoped file view")
+
+    @staticmethod
+    def resolve_photo_urls(obj, context):
+        return [api_file_url(p.image, context) for p in obj.photos.all()]
 
 
 class InspectionOut(Schema):
@@ -81,10 +87,30 @@ class InspectionOut(Schema):
 class InspectionDetailOut(InspectionOut):
     answers: list[AnswerOut]
     report_ready: bool
+    signature_url: str | None = Field(None, description="检查人手写签名 (PNG), scoped file view")
+    enterprise_signature_url: str | None = None
+    report_url: str | None = Field(None, description="检查记录 PDF")
+    report_docx_url: str | None = Field(None, description="检查记录 Word")
+
+    @staticmethod
+    def resolve_signature_url(obj, context):
+        return api_file_url(obj.signature, context)
+
+    @staticmethod
+    def resolve_enterprise_signature_url(obj, context):
+        return api_file_url(obj.enterprise_signature, context)
+
+    @staticmethod
+    def resolve_report_url(obj, context):
+        return api_file_url(obj.report, context)
+
+    @staticmethod
+    def resolve_report_docx_url(obj, context):
+        return api_file_url(obj.report_docx, context)
 
     @staticmethod
     def resolve_answers(obj):
-        return list(obj.answers.all())
+        return list(obj.answers.prefetch_related("photos"))
 
     @staticmethod
     def resolve_report_ready(obj):

@@ -27,3 +27,7 @@ class InspectionsConfig(AppConfig):
             via="enterprise__organisation",
             fields={"region_code": "region", "industry_code": "industry"},
         )
+
+        from anjian.inspections import stored_files
+
+        stored_files.declare()

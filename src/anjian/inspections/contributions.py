@@ -21,6 +21,8 @@ from anjian.core.contributions import (
 GROUP = "检查"
 #: Who is given inspection tasks by a plan (我的检查任务).
 INSPECTORS = frozenset({"enterprise", "grid", "township", "department", "safety"})
+#: Who draws up inspection plans (检查计划).
+PLANNERS = frozenset({"leader", "township", "department", "safety"})
 
 
 def needs_action(user: Any) -> list[ActionItem]:
@@ -63,6 +65,7 @@ CONTRIBUTION = Contribution(
     nav=[
         NavEntry("检查记录", "inspections:list", "clipboard-check", GROUP, SCOPED, order=300),
         NavEntry("我的检查任务", "inspections:tasks", "list-check", GROUP, INSPECTORS, order=310),
+        NavEntry("检查计划", "inspections:plans", "calendar-check", GROUP, PLANNERS, order=315),
         NavEntry("专项整治", "inspections:campaigns", "megaphone", GROUP, SCOPED, order=320),
         NavEntry("检查表", "inspections:checklists", "card-checklist", GROUP, SCOPED, order=330),
         NavEntry("检查统计", "inspections:statistics", "bar-chart-line", GROUP, SCOPED, order=340),

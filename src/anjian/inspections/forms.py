@@ -1,9 +1,12 @@
 import uuid
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from anjian.core.forms import StyledFormMixin
+from anjian.enterprises.models import EnterpriseStatus
+from anjian.enterprises.widgets import EnterpriseField, EnterpriseMultipleField
 from anjian.inspections import permissions
 from anjian.inspections.models import (
     Campaign,
@@ -12,7 +15,7 @@ from anjian.inspections.models import (
     InspectionPoint,
     Kind,
 )
-from anjian.orgs.models import Organisation
+from anjian.orgs.models import Industry, Organisation
 from anjian.regions.widgets import RegionField
 
 
@@ -113,9 +116,30 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
         """The service validates and saves."""
 
 
+class StartForm(StyledFormMixin, forms.Form):
+    """Which enterprise to inspect, picked by name (the inspection list, 我的检查任务)."""
+
+    enterprise = EnterpriseField(label="被检查单位", submit_on_pick=True)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].limit_to(user)
+
+
 class PlanForm(StyledFormMixin, forms.ModelForm):
-    enterprise_codes = forms.CharField(
-        label="检查对象（统一社会信用代码，每行一个）", widget=forms.Textarea(attrs={"rows": 4})
+    """A plan's enterprises are picked by name, or added all at once by a filter
+    (every enterprise of a township in an industry); both are limited to the scope."""
+
+    enterprises = EnterpriseMultipleField(label="检查对象", required=False)
+    add_matching = forms.BooleanField(
+        label="按条件添加：下面所选区划和行业的全部在营企业", required=False
+    )
+    filter_region = RegionField(label="区划（乡镇/街道）", required=False)
+    filter_industry = forms.ModelChoiceField(
+        label="按条件添加：行业（GB/T 4754）",
+        queryset=Industry.objects.all(),
+        required=False,
+        empty_label="全部行业",
     )
 
     class Meta:
@@ -140,11 +164,45 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
         self.fields["campaign"].queryset = (
             campaigns if campaigns is not None else Campaign.objects.none()
         )
+        self.fields["campaign"].label = "专项整治"
+        self.fields["enterprises"].limit_to(request.user)
+        self.fields["filter_region"].limit_to_scope(request.user)
+        self.user = request.user
 
-    def codes(self):
-        return [
-            c.strip().upper() for c in self.cleaned_data["enterprise_codes"].split() if c.strip()
-        ]
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        chosen = {e.pk: e for e in data.get("enterprises") or []}
+        region, industry = data.get("filter_region"), data.get("filter_industry")
+        if data.get("add_matching"):
+            matched = plan_filter_matches(self.user, region=region, industry=industry)
+            if not matched:
+                self.add_error("filter_region", "本辖区内没有符合该条件的企业。")
+                return data
+            for enterprise in matched:
+                chosen.setdefault(enterprise.pk, enterprise)
+        if not chosen:
+            self.add_error("enterprises", "请选择检查对象，或按乡镇/街道和行业添加。")
+        data["enterprises"] = list(chosen.values())
+        return data
+
+
+CLOSED_STATUSES = (EnterpriseStatus.CLOSED, EnterpriseStatus.DEREGISTERED)
+#: A filter that adds more enterprises than this to one plan is a mistake, not a plan.
+PLAN_FILTER_LIMIT = 2000
+
+
+def plan_filter_matches(user, *, region=None, industry=None):
+    """The scope's enterprises of a region (subtree) and an industry (门类 or 大类)."""
+    from anjian.enterprises.selectors import filter_register, register_rows_for
+
+    rows = filter_register(
+        register_rows_for(user),
+        region=region.code if region is not None else None,
+        industry=industry.code if industry is not None else None,
+    ).filter(~Q(enterprise__status__in=CLOSED_STATUSES), is_active=True)
+    return list(rows.order_by("name", "id")[:PLAN_FILTER_LIMIT])
 
 
 class PointForm(StyledFormMixin, forms.ModelForm):

@@ -24,14 +24,29 @@ class InspectionList(ListPage):
     filter_form_class = InspectionFilterForm
     export_name = "检查记录"
     default_sort = "-finished_at"
+    create_label = "新建检查"
     columns = [
         Column("完成时间", lambda i: local_minute(i.finished_at), sort="finished_at", link=True),
-        Column("被检查单位", lambda i: i.enterprise.organisation.name, sort="enterprise_id"),
+        Column(
+            "被检查单位",
+            lambda i: i.enterprise.organisation.name,
+            sort="enterprise_id",
+            href=lambda i: i.enterprise.get_absolute_url(),
+        ),
         Column("检查类型", lambda i: i.get_kind_display(), sort="kind"),
         Column("检查表", lambda i: str(i.template), phone=False),
         Column("检查人", lambda i: i.inspector.get_full_name(), phone=False),
         Column("不合格项", lambda i: i.failed, sort="failed"),
     ]
+
+    @property
+    def create_url(self):
+        from django.urls import reverse
+
+        return reverse("inspections:start")
+
+    def can_create(self, request):
+        return permissions.can_inspect(request.user)
 
     def queryset(self, request):
         from django.db.models import Count, Q
@@ -98,6 +113,8 @@ def inspection_start(request):
             raise Http404
         enterprise = enterprise_get(user, point.enterprise_id)
         template = point.template
+    elif not request.GET.get("enterprise"):
+        return _pick_enterprise(request)
     else:
         try:
             enterprise = enterprise_get(user, int(request.GET.get("enterprise", "")))
@@ -202,6 +219,16 @@ def inspection_start(request):
     )
 
 
+def _pick_enterprise(request):
+    """新建检查 without an enterprise: pick it by name first (the scope's register only)."""
+    from anjian.inspections.forms import StartForm
+
+    # submitted without picking a suggestion: say so in place
+    form = StartForm(request.GET if "enterprise_q" in request.GET else None, user=request.user)
+    form.is_valid()
+    return render(request, "inspections/start.html", {"title": "新建检查", "form": form})
+
+
 def _templates_for(enterprise):
     industry = enterprise.organisation.industry
     codes = {industry.code, getattr(industry, "section_id", None)} if industry else set()
@@ -234,15 +261,12 @@ def inspection_detail(request, pk):
 
 
 def report_download(request, pk, fmt):
-    from django.http import FileResponse
-
+    """The inspection record's old address: the file itself comes from the scoped file view."""
     inspection = selectors.inspection_get(request.user, pk)
     field = inspection.report if fmt == "pdf" else inspection.report_docx
     if not field:
         raise Http404("检查记录正在生成")
-    return FileResponse(
-        field.open("rb"), as_attachment=fmt != "pdf", filename=field.name.rsplit("/", 1)[-1]
-    )
+    return redirect(field.url)
 
 
 # --- tasks, checklists, campaigns, plans, points, statistics ------------------------
@@ -250,6 +274,7 @@ def report_download(request, pk, fmt):
 
 def my_tasks(request):
     """我的检查任务: due and overdue inspections of the plans the user inspects."""
+    from anjian.inspections.forms import StartForm
     from anjian.inspections.planning import planned_summary, tasks_for
 
     if not permissions.can_inspect(request.user):
@@ -265,6 +290,7 @@ def my_tasks(request):
             "planned": planned_summary(tasks),
             # one window for every task (the usual case): the same figures on 检查统计
             "window": windows.pop() if len(windows) == 1 else None,
+            "start_form": StartForm(user=request.user),
         },
     )
 
@@ -376,7 +402,12 @@ class CampaignList(ListPage):
         Column("名称", lambda c: c.name, sort="name", link=True),
         Column("期间", lambda c: f"{c.start:%Y-%m-%d} 至 {c.end:%Y-%m-%d}", sort="start"),
         Column("范围", lambda c: c.region.name, phone=False),
-        Column("牵头部门", lambda c: c.lead.name, phone=False),
+        Column(
+            "牵头部门",
+            lambda c: c.lead.name,
+            phone=False,
+            href=lambda c: c.lead.get_absolute_url() if c.organisation_visible else None,
+        ),
     ]
 
     @property
@@ -389,7 +420,11 @@ class CampaignList(ListPage):
         return permissions.can_manage(request.user)
 
     def queryset(self, request):
-        return selectors.campaigns_for(request.user)
+        from anjian.orgs.selectors import with_organisation_visible
+
+        return with_organisation_visible(
+            selectors.campaigns_for(request.user), request.user, path="lead_id"
+        )
 
 
 @require_http_methods(["GET", "POST"])
@@ -470,7 +505,6 @@ def plan_create(request):
     from django.urls import reverse
 
     from anjian.core.forms import form_page
-    from anjian.enterprises.selectors import enterprises_for
     from anjian.inspections.forms import PlanForm
 
     if not permissions.can_manage(request.user):
@@ -480,15 +514,9 @@ def plan_create(request):
     )
 
     def create(d):
-        codes = form.codes()
-        found = list(enterprises_for(request.user).filter(organisation__credit_code__in=codes))
-        missing = set(codes) - {e.organisation.credit_code for e in found}
-        if missing:
-            raise ValidationError(
-                {"enterprise_codes": "不在本辖区企业台账中：" + "、".join(sorted(missing))}
-            )
-        data = {k: v for k, v in d.items() if k != "enterprise_codes"}
-        return services.plan_create(actor=request.user, data=data, enterprises=found)
+        extra = ("enterprises", "add_matching", "filter_region", "filter_industry")
+        data = {k: v for k, v in d.items() if k not in extra}
+        return services.plan_create(actor=request.user, data=data, enterprises=d["enterprises"])
 
     return form_page(
         request,

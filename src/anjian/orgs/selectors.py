@@ -52,6 +52,17 @@ def filter_organisations(
     return qs
 
 
+def with_organisation_visible(qs: QuerySet[Any], user: Any, *, path: str) -> QuerySet[Any]:
+    """`qs` annotated `organisation_visible`: whether the organisation at `path` (e.g.
+    "organisation_id") opens for `user` — so a list links a unit only where its page
+    would not answer 404. One subquery in the list's query, whatever the number of rows."""
+    from django.db.models import Exists, OuterRef
+
+    visible = scoped(Organisation.objects.all(), user).filter(pk=OuterRef(path))
+    annotated: QuerySet[Any] = qs.annotate(organisation_visible=Exists(visible))
+    return annotated
+
+
 def organisation_get(user: Any, pk: Any) -> Organisation:
     return get_scoped_or_404(
         Organisation.objects.select_related("region", "industry", "parent", "grid"), user, pk=pk

@@ -162,6 +162,7 @@ class UserList(ListPage):
             "所属单位",
             lambda u: u.organisation.name if u.organisation else "运维",
             sort="organisation__name",
+            href=lambda u: u.organisation.get_absolute_url() if u.organisation_visible else None,
         ),
         Column(
             "角色",
@@ -184,7 +185,9 @@ class UserList(ListPage):
         return super().get(request, *args, **kwargs)
 
     def queryset(self, request):
-        return selectors.users_manageable_by(request.user)
+        return selectors.with_organisation_visible(
+            selectors.users_manageable_by(request.user), request.user, path="organisation_id"
+        )
 
     def can_create(self, request):
         return request.user.organisation_id is not None

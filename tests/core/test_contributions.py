@@ -55,10 +55,10 @@ def test_core_names_no_module():
 
 
 def test_project_files_name_no_module_either():
-    """urls.py includes each app's pages (Django's way); the API object beside it
-    mounts only what the apps declare."""
-    text = (SRC / "api.py").read_text()
-    assert not any(m in text for m in _modules())
+    """urls.py and the API object beside it mount only what the apps declare."""
+    for name in ("urls.py", "api.py"):
+        text = (SRC / name).read_text()
+        assert not any(m in text for m in _modules()), name
 
 
 @pytest.mark.django_db

@@ -18,6 +18,7 @@ from anjian.core.contributions import (
     Figure,
     NavEntry,
     NavGroup,
+    Pages,
 )
 
 GROUP = "事故"
@@ -63,6 +64,7 @@ def home_figures(user: Any) -> list[Figure]:
 
 CONTRIBUTION = Contribution(
     app="accidents",
+    pages=[Pages("accidents/", "anjian.accidents.urls")],
     groups=[NavGroup(GROUP, "activity", order=400)],
     nav=[
         NavEntry("事故台账", "accidents:list", "activity", GROUP, SCOPED, order=400),

@@ -4,6 +4,7 @@ Core and the project know no module: each app registers one `Contribution` from 
 `AppConfig.ready()` (as it registers its copies with `anjian.core.copies`), and
 core reads the declarations:
 
+- `pages`: its URL configuration and the prefix it is mounted at (`urls.py`);
 - `nav`: its side-navigation entries, the group they sit in and who sees them
   (`anjian.core.navigation`);
 - `api`: its API routers and their prefixes, as dotted paths imported when the
@@ -75,6 +76,14 @@ class NavGroup:
 
 
 @dataclass(frozen=True)
+class Pages:
+    """An app's URLconf ("anjian.hazards.urls"), mounted at `prefix` ("hazards/")."""
+
+    prefix: str
+    urlconf: str
+
+
+@dataclass(frozen=True)
 class ApiRouter:
     """A router mounted at `prefix` of /api/v1/; `router` is "module:attribute"."""
 
@@ -132,6 +141,7 @@ class DemoStep:
 @dataclass(frozen=True)
 class Contribution:
     app: str
+    pages: Sequence[Pages] = ()
     nav: Sequence[NavEntry] = ()
     groups: Sequence[NavGroup] = ()
     api: Sequence[ApiRouter] = ()
@@ -166,6 +176,10 @@ def nav_entries() -> list[NavEntry]:
 
 def nav_groups() -> dict[str, NavGroup]:
     return {g.name: g for c in _CONTRIBUTIONS for g in c.groups}
+
+
+def pages() -> list[Pages]:
+    return [p for c in _CONTRIBUTIONS for p in c.pages]
 
 
 def api_routers() -> list[ApiRouter]:

@@ -14,6 +14,7 @@ from anjian.core.contributions import (
     DemoStep,
     NavEntry,
     NavGroup,
+    Pages,
 )
 
 GROUP = "企业"
@@ -38,6 +39,7 @@ def needs_action(user: Any) -> list[ActionItem]:
 
 CONTRIBUTION = Contribution(
     app="enterprises",
+    pages=[Pages("enterprises/", "anjian.enterprises.urls")],
     groups=[NavGroup(GROUP, "buildings", order=100)],
     nav=[
         NavEntry("企业台账", "enterprises:list", "buildings", GROUP, SCOPED, order=100),

@@ -19,6 +19,7 @@ from anjian.core.contributions import (
     Job,
     NavEntry,
     NavGroup,
+    Pages,
 )
 
 GROUP = "隐患"
@@ -95,6 +96,7 @@ def home_figures(user: Any) -> list[Figure]:
 
 CONTRIBUTION = Contribution(
     app="hazards",
+    pages=[Pages("hazards/", "anjian.hazards.urls")],
     groups=[NavGroup(GROUP, "exclamation-triangle", order=200)],
     nav=[
         NavEntry("隐患台账", "hazards:list", "exclamation-triangle", GROUP, SCOPED, order=200),

@@ -16,6 +16,7 @@ from anjian.core.contributions import (
     Figure,
     NavEntry,
     NavGroup,
+    Pages,
 )
 
 GROUP = "检查"
@@ -61,6 +62,7 @@ def home_figures(user: Any) -> list[Figure]:
 
 CONTRIBUTION = Contribution(
     app="inspections",
+    pages=[Pages("inspections/", "anjian.inspections.urls")],
     groups=[NavGroup(GROUP, "clipboard-check", order=300)],
     nav=[
         NavEntry("检查记录", "inspections:list", "clipboard-check", GROUP, SCOPED, order=300),

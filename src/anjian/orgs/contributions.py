@@ -10,6 +10,7 @@ from anjian.core.contributions import (
     DemoStep,
     NavEntry,
     NavGroup,
+    Pages,
 )
 from anjian.orgs.permissions import can_manage_any_users
 
@@ -17,6 +18,7 @@ GROUP = "单位与人员"
 
 CONTRIBUTION = Contribution(
     app="orgs",
+    pages=[Pages("", "anjian.orgs.urls")],
     groups=[NavGroup(GROUP, "people", order=900)],
     nav=[
         NavEntry("单位", "orgs:organisation_list", "building", GROUP, SUPERVISORS, order=900),

@@ -18,6 +18,9 @@ Environment variables:
     ANJIAN_ALLOWED_HOSTS   comma-separated host names (default: 127.0.0.1,localhost)
     ANJIAN_VAR_DIR         where the SQLite file, secret key, uploads and collected static go
     ANJIAN_HTTPS           "1" behind TLS: secure cookies, HSTS, redirect to https
+    ANJIAN_HAZARD_DEADLINE_DAYS_GENERAL / _MAJOR  default rectification term of a
+                           self-found hazard registered without a deadline (30 / 90 days)
+    ANJIAN_HAZARD_PLAN_DAYS days after which a hazard without a plan is 未制定方案 (7)
 """
 
 import os
@@ -88,7 +91,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "anjian.core.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -307,6 +309,18 @@ ANJIAN_TASK_TIME_LIMIT_SECONDS = int(os.environ.get("ANJIAN_TASK_TIME_LIMIT_SECO
 # Which rule fixes accident investigation periods (R-ACC-5): "2013年规定" (default, the
 # stricter 30+30 days for 较大/一般) or "493号令" (60+60 days for every level).
 ANJIAN_INVESTIGATION_BASIS = os.environ.get("ANJIAN_INVESTIGATION_BASIS", "2013年规定")
+# Hazard rectification terms (隐患排查治理; 原安监总局令第16号 sets no figure, so these are
+# local practice, not law). A regulator registering a hazard sets the deadline itself
+# (责令限期整改); a self-found hazard registered without one gets this many days after it
+# was found, per level. A hazard with no accepted plan this many days after it was
+# found is flagged 未制定方案 and counts as overdue.
+ANJIAN_HAZARD_DEFAULT_DEADLINE_DAYS = {
+    "general": int(os.environ.get("ANJIAN_HAZARD_DEADLINE_DAYS_GENERAL", "30")),
+    "major": int(os.environ.get("ANJIAN_HAZARD_DEADLINE_DAYS_MAJOR", "90")),
+}
+ANJIAN_HAZARD_PLAN_DAYS = int(os.environ.get("ANJIAN_HAZARD_PLAN_DAYS", "7"))
+if min(*ANJIAN_HAZARD_DEFAULT_DEADLINE_DAYS.values(), ANJIAN_HAZARD_PLAN_DAYS) < 1:
+    raise ValueError("hazard deadline and plan days must be at least 1")
 # A font with Chinese glyphs for PDF records (a .ttf/.otf/.ttc path); empty: the
 # Noto CJK or WenQuanYi fonts Debian installs are looked for.
 ANJIAN_PDF_FONT = os.environ.get("ANJIAN_PDF_FONT", "")

@@ -100,7 +100,8 @@ def test_detail_page_shows_money_in_one_unit(world, client):
     assert "kuaibao.docx" in page and "kuaibao.pdf" in page
     # the figures and the versions table (change records keep their own wording)
     assert "<th>损失（元）</th>" not in page and "<th>损失（万元）</th>" in page
-    assert "120.5 万元" in page and "<td>120.5</td>" in page
+    # one convention (core.money): 万元 with two decimals, the unit named in the heading
+    assert 'data-testid="loss">120.50<' in page and "<td>120.50</td>" in page
 
 
 def test_a_linked_unit_keeps_its_own_region_unless_another_is_chosen(world, client):

@@ -21,6 +21,7 @@ def test_naive_times_are_local_time(world, client):
             "level": "general",
             "description": "线路老化",
             "source": "township",
+            "deadline": "2030-01-01T12:00",
             "found_at": "2026-03-02T10:00:00",
         },
         content_type="application/json",
@@ -79,6 +80,7 @@ def test_ids_beyond_the_database_range_are_a_clear_400(world, client):
                 "level": "general",
                 "description": "d",
                 "source": "township",
+                "deadline": "2030-01-01T12:00",
             },
         ),
         (

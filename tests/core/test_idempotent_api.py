@@ -113,6 +113,7 @@ API_CASES = {
             "level": "general",
             "description": "漏电保护器失效",
             "source": "township",
+            "deadline": "2030-01-01T12:00",
         },
         Hazard,
     ),

@@ -111,6 +111,7 @@ CASES = [
             "factor_class": "物的因素",
             "level": "general",
             "source": "township",
+            "deadline": "2030-01-01T12:00",
             "description": "连墙件缺失",
             "found_at": "2026-11-20T09:30",
         },

@@ -94,3 +94,19 @@ def test_an_export_too_large_is_refused_not_truncated(world, client, monkeypatch
     assert response.status_code == 302 and "export" not in response["Location"]
     page = client.get(response["Location"]).content.decode()
     assert "请先用筛选条件缩小范围" in page
+
+
+def test_times_in_lists_are_shown_in_one_numeric_form(world, client):
+    # A bare datetime cell was rendered as "Dec. 2, 2026, 6:14 a.m." on the user list.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from anjian.orgs.models import User
+
+    moment = timezone.make_aware(dt.datetime(2026, 12, 2, 6, 14))
+    User.objects.filter(pk=world.township.pk).update(last_login=moment)
+    client.force_login(world.bureau)
+    page = client.get("/users/").content.decode()
+    assert "2026-12-02 06:14" in page
+    assert "a.m." not in page and "p.m." not in page

@@ -88,6 +88,14 @@ def test_target_report_for_an_impossible_year_is_a_400(world, client, year):
     assert 400 <= response.status_code < 500
 
 
+def test_target_report_without_a_region_is_a_400(world, client):
+    # found by the fuzz test: an empty region named no region and the lookup failed
+    client.force_login(world.bureau)
+    response = client.get("/api/v1/accidents/statistics/target?region=&year=2026")
+    assert_error_shape(response)
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "region"
+
+
 def test_nul_characters_are_refused_in_forms_and_api(world, client):
     from anjian.accidents.models import Accident
 

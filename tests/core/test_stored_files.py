@@ -83,6 +83,7 @@ def test_hazard_photos_from_the_form_are_stored_as_png(world, client, name):
         "factor_class": "物的因素",
         "level": "general",
         "source": "township",
+        "deadline": "2030-01-01T12:00",
         "description": "连墙件缺失",
         "found_at": "2026-11-20T09:30",
         "photos": SimpleUploadedFile(name, PNG, content_type="text/html"),
@@ -121,6 +122,7 @@ def test_svg_or_html_content_is_not_a_photo(world, client):
         "factor_class": "物的因素",
         "level": "general",
         "source": "township",
+        "deadline": "2030-01-01T12:00",
         "description": "连墙件缺失",
         "photos": SimpleUploadedFile("x.png", b"<svg onload=alert(1)>", content_type="image/png"),
     }

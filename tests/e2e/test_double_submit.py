@@ -17,6 +17,7 @@ def _fill(page):
     page.get_by_label("隐患等级").select_option(label="一般事故隐患")
     page.get_by_label("来源").select_option(label="乡镇检查")
     page.get_by_label("隐患描述").fill("力矩限制器失效")
+    page.get_by_label("整改期限").fill("2030-06-30T18:00")  # 责令限期整改
 
 
 def test_a_double_click_registers_one_hazard(browser, live_server, world, contexts):

@@ -21,8 +21,10 @@ def test_hazard_from_registration_to_closure(browser, live_server, world, contex
     township.get_by_label("隐患等级").select_option(label="一般事故隐患")
     township.get_by_label("来源").select_option(label="乡镇检查")
     township.get_by_label("隐患描述").fill("力矩限制器失效")
+    township.get_by_label("整改期限").fill("2030-06-30T18:00")  # 责令限期整改
     township.get_by_role("button", name="保存").click()
     assert township.get_by_test_id("hazard-status").inner_text() == "已登记"
+    assert "2030-06-30 18:00" in township.locator("main").inner_text()
     hazard = Hazard.objects.get()
     url = f"{live_server.url}/hazards/{hazard.pk}/"
 
@@ -40,8 +42,12 @@ def test_hazard_from_registration_to_closure(browser, live_server, world, contex
     enterprise.get_by_label("整改措施").fill("更换力矩限制器")
     enterprise.get_by_label("整改责任人").fill("王工")
     enterprise.get_by_label("整改资金（元）").fill("3500")
-    enterprise.get_by_label("整改时限").fill("2030-01-01T12:00")
+    enterprise.get_by_label("整改时限").fill("2030-07-01T12:00")  # beyond the deadline
     enterprise.get_by_label("应急预案/防范措施").fill("停用塔吊并设置警戒")
+    enterprise.get_by_role("button", name="保存").click()
+    assert "不能晚于责令整改期限" in enterprise.locator("main").inner_text()
+    assert not Hazard.objects.get().events.filter(kind="plan").exists()
+    enterprise.get_by_label("整改时限").fill("2030-01-01T12:00")
     enterprise.get_by_role("button", name="保存").click()
     assert enterprise.get_by_test_id("hazard-status").inner_text() == "整改中"
     enterprise.get_by_label("整改完成情况").fill("已更换并调试")

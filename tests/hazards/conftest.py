@@ -28,6 +28,8 @@ def hazard_data(**extra):
         "level": "general",
         "description": "塔吊限位器失效",
         "source": "township",
+        # 责令限期整改: a township's finding comes with the deadline it sets.
+        "deadline": timezone.now() + timedelta(days=30),
     }
     data.update(extra)
     return data

@@ -147,9 +147,9 @@ def test_region_wide_users_read_whole_months_from_the_rollup(world, months):
     with CaptureQueriesContext(connection) as bureau:
         totals = hazard_statistics(world.bureau, year)["totals"]
     assert (totals["found"], totals["closed"], totals["major_found"]) == (6, 3, 1)
-    assert (
-        totals["funds"] == Decimal("1550.50") and totals["overdue"] == 1
-    )  # B and E have no plan yet
+    # Overdue: the late one, and B and E, stalled without a plan for months (未制定方案).
+    assert totals["funds"] == Decimal("1550.50")
+    assert (totals["overdue"], totals["stalled"]) == (3, 2)
     assert any("hazardmonth" in q["sql"] for q in bureau.captured_queries)
     # Villages are below the rollup's townships, and departments have no industry there.
     for user in (world.township, world.zhujian):

@@ -226,3 +226,13 @@ def test_signature_data_urls():
     assert png_from_data_url("data:image/png;base64,iVBORw0KGgo=").startswith(b"\x89PNG")
     assert png_from_data_url("data:image/gif;base64,R0lG") == b"invalid"
     assert png_from_data_url("data:image/png;base64,@@@") == b"invalid"
+
+
+def test_hazards_from_an_inspection_carry_the_default_deadline_of_their_level(world, checklist):
+    """责令限期整改: a government inspection's findings never wait without a deadline."""
+    from datetime import timedelta
+
+    inspection, _ = submit(world, checklist, answers=answers_for(checklist, fail=(0, 4)))
+    for hazard in Hazard.objects.all():
+        days = 90 if hazard.level == "major" else 30
+        assert hazard.deadline == inspection.finished_at + timedelta(days=days)

@@ -292,7 +292,10 @@ def statistics(request, start: date, end: date, region: str | None = None):
 def target(request, region: str, year: Year):
     # outside the scope answers like a region that does not exist (404); an ancestor of
     # the caller's region means the caller's own
-    place = Region.objects.get(code=scoped_region(request.auth, region))
+    code = scoped_region(request.auth, region)
+    if code is None:
+        raise ValidationError({"region": "请选择区划。"})
+    place = Region.objects.get(code=code)
     report = target_report(request.auth, place, year)
     if not report["available"]:
         return {"available": False}

@@ -68,6 +68,18 @@ def local_minute(moment: Any) -> str | None:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else None
 
 
+def shown(value: Any) -> Any:
+    """A cell's value on the page: times and dates in the one numeric form lists use
+    (a bare datetime would be rendered in the template's locale format)."""
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return local_minute(value)
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    return value
+
+
 def capped_count(qs: QuerySet[Any], cap: int) -> tuple[int, bool]:
     """(count, capped): at most `cap` rows are counted. The count ignores ordering and
     selects no column, so the database may stop after `cap` + 1 rows in any index
@@ -204,7 +216,7 @@ class ListPage(View):
                 "url": obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None,
                 "cells": [
                     {
-                        "value": c.value(obj),
+                        "value": shown(c.value(obj)),
                         "link": c.link,
                         "href": c.href(obj) if c.href else None,
                         "css": "" if c.phone else "d-none d-md-table-cell",

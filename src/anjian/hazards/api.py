@@ -34,6 +34,7 @@ class HazardOut(Schema):
     status_label: str
     deadline: datetime | None
     overdue: bool
+    stalled: bool = Field(..., description="未制定方案：登记后超过规定天数仍无整改方案")
     is_repeat: bool
     repeat_of_id: int | None
     closed_at: datetime | None
@@ -45,6 +46,10 @@ class HazardOut(Schema):
     @staticmethod
     def resolve_overdue(obj):
         return obj.is_overdue()
+
+    @staticmethod
+    def resolve_stalled(obj):
+        return obj.is_stalled()
 
 
 class PhotoOut(Schema):
@@ -82,6 +87,9 @@ class HazardIn(Schema):
     found_at: LocalDateTime | None = None
     found_by_name: str | None = None
     legal_basis: str = ""
+    deadline: LocalDateTime | None = Field(
+        None, description="整改期限（责令限期整改）：检查发现的必填；企业自查、互查的不填按默认期限"
+    )
     immediate: bool = False
     rectification_note: str = ""
 
@@ -131,10 +139,12 @@ def list_hazards(
     status: str | None = None,
     source: str | None = None,
     overdue: bool = False,
+    stalled: bool = False,
     found_from: date | None = None,
     found_to: date | None = None,
 ):
-    """The same rows as the ledger page for the same filters and scope."""
+    """The same rows as the ledger page for the same filters and scope. `overdue`: past
+    the deadline or 未制定方案; `stalled`: only 未制定方案."""
     return selectors.filter_hazards(
         selectors.hazards_for(request.auth),
         region=listed_region(request.auth, region),
@@ -145,6 +155,7 @@ def list_hazards(
         status=status,
         source=source,
         overdue=overdue,
+        stalled=stalled,
         found_from=found_from,
         found_to=found_to,
     ).order_by("-found_at", "-id")

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -60,6 +61,14 @@ def needs_action(user: Any) -> list[ActionItem]:
         )
     items.append(
         ActionItem(
+            "未制定整改方案隐患",
+            filter_hazards(mine, stalled=True).count(),
+            _list_url(stalled="on"),
+            urgent=True,
+        )
+    )
+    items.append(
+        ActionItem(
             "逾期未整改隐患",
             filter_hazards(mine, overdue=True).count(),
             _list_url(overdue="on"),
@@ -84,12 +93,21 @@ def home_figures(user: Any) -> list[Figure]:
             order=100,
         ),
         Figure(
+            # Counts the stalled (未制定方案) as well: `needs_action_q`, the ledger's filter.
             "逾期未整改",
             totals["overdue"],
             _list_url(overdue="on"),
             note=f"重大隐患在治 {totals['major_open']}",
             alert=totals["overdue"] > 0,
             order=110,
+        ),
+        Figure(
+            "未制定整改方案",
+            totals["stalled"],
+            _list_url(stalled="on"),
+            note=f"登记超过{settings.ANJIAN_HAZARD_PLAN_DAYS}天",
+            alert=totals["stalled"] > 0,
+            order=120,
         ),
     ]
 

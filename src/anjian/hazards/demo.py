@@ -1,5 +1,6 @@
-"""Demo hazards in 路南区: every state, overdue ones, repeats and 重大 hazards, with a
-history of the past months, all through the hazard services."""
+"""Demo hazards in 路南区: every state, overdue ones, ones stalled without a plan
+(未制定方案), repeats and 重大 hazards, with a history of the past months, all through
+the hazard services."""
 
 from __future__ import annotations
 
@@ -84,6 +85,8 @@ def build() -> list[tuple[str, str, str]]:
         ):
             found = now - timedelta(days=rng.randint(3, 170), hours=rng.randint(0, 8))
             major = index % 23 == 0
+            # 责令限期整改: the inspector's term; self-found ones take the default of the level.
+            term = rng.choice((15, 30, 30, 60)) * (3 if major else 1)
             data = {
                 "place": place,
                 "domain": domains[domain_code],
@@ -93,7 +96,10 @@ def build() -> list[tuple[str, str, str]]:
                 "source": rng.choice(SOURCES),
                 "found_at": found,
                 "found_by_name": bureau.full_name,
+                "deadline": found + timedelta(days=term),
             }
+            if data["source"] == "self" and rng.random() < 0.5:
+                del data["deadline"]
             outcome = rng.random()
             if outcome < 0.15 and not major:
                 services.hazard_register(
@@ -107,14 +113,18 @@ def build() -> list[tuple[str, str, str]]:
                 continue
             hazard = services.hazard_register(actor=bureau, enterprise=enterprise, data=data)
             if outcome < 0.22:
-                continue  # 已登记, waiting for a plan
+                # 已登记, waiting for a plan: past ANJIAN_HAZARD_PLAN_DAYS it shows as
+                # 未制定方案, past its deadline as overdue too.
+                continue
             planned = found + timedelta(days=1)
+            plan_term = timedelta(days=rng.choice((7, 15, 30)) * (4 if major else 1))
             plan = {
                 "measures": f"整改{description}",
                 "responsible_person": enterprise.principal_name or "负责人",
                 "responsible_phone": enterprise.principal_phone,
                 "funds": Decimal(rng.choice((0, 500, 2000, 15000))),
-                "deadline": planned + timedelta(days=rng.choice((7, 15, 30)) * (4 if major else 1)),
+                # The plan keeps within the term the registration set.
+                "deadline": min(planned + plan_term, hazard.deadline),
                 "contingency": "整改期间落实临时防范措施",
             }
             if major:

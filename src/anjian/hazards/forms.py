@@ -1,8 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from anjian.core.forms import StyledFormMixin
 from anjian.hazards.models import (
+    SELF_FOUND_SOURCES,
     Hazard,
     HazardDomain,
     Level,
@@ -58,12 +60,15 @@ class HazardForm(StyledFormMixin, forms.ModelForm):
             "found_at",
             "found_by_name",
             "legal_basis",
+            "deadline",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "legal_basis": forms.Textarea(attrs={"rows": 2}),
             "found_at": DATETIME,
+            "deadline": DATETIME,
         }
+        labels = {"deadline": "整改期限（责令限期整改）"}
 
     def __init__(self, *args, enterprise_user=False, **kwargs):
         kwargs.setdefault("initial", {})
@@ -71,9 +76,28 @@ class HazardForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["found_at"].input_formats = ["%Y-%m-%dT%H:%M"]
         self.fields["found_by_name"].required = False
+        self.fields["deadline"].input_formats = ["%Y-%m-%dT%H:%M"]
+        days = settings.ANJIAN_HAZARD_DEFAULT_DEADLINE_DAYS
+        self.fields["deadline"].help_text = (
+            "检查发现的隐患必填；企业自查、互查的不填则按默认期限"
+            f"（一般隐患{days[Level.GENERAL]}天，重大隐患{days[Level.MAJOR]}天）。立即整改的不填。"
+        )
         if enterprise_user:
             self.fields["source"].choices = [(Source.SELF, Source.SELF.label)]
             self.fields["source"].initial = Source.SELF
+
+    def clean(self):
+        data = super().clean()
+        # The service decides too; checking here keeps the other fields' errors beside it.
+        if (
+            not data.get("immediate")
+            and not data.get("deadline")
+            and data.get("source")
+            and data["source"] not in SELF_FOUND_SOURCES
+            and "deadline" not in self.errors
+        ):
+            self.add_error("deadline", "检查发现的隐患须责令限期整改：请填写整改期限。")
+        return data
 
 
 class PlanForm(StyledFormMixin, forms.ModelForm):
@@ -94,9 +118,14 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
         }
         widgets["deadline"] = DATETIME
 
-    def __init__(self, *args, major=False, **kwargs):
+    def __init__(self, *args, major=False, limit=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deadline"].input_formats = ["%Y-%m-%dT%H:%M"]
+        if limit is not None:
+            self.fields["deadline"].help_text = (
+                f"不能晚于责令整改期限 {timezone.localtime(limit):%Y-%m-%d %H:%M}；"
+                "确需更长时间的，请先在隐患页面申请延期。"
+            )
         for field in RectificationPlan.MAJOR_FIELDS:
             if major:
                 self.fields[field].required = True
@@ -159,7 +188,8 @@ class HazardFilterForm(StyledFormMixin, forms.Form):
     source = forms.ChoiceField(
         label="来源", required=False, choices=[("", "全部"), *Source.choices]
     )
-    overdue = forms.BooleanField(label="只看逾期", required=False)
+    overdue = forms.BooleanField(label="只看逾期（含未制定方案）", required=False)
+    stalled = forms.BooleanField(label="只看未制定方案", required=False)
     found_from = forms.DateField(
         label="发现日期从", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

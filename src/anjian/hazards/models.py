@@ -8,7 +8,7 @@ enterprise when it moves (declared in apps.py, see anjian.core.copies).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -70,14 +70,44 @@ FACTOR_CLASS_CHOICES = [(name, name) for name in HAZARD_FACTOR_CLASSES]
 RUNNING_STATUSES = (Status.REGISTERED, Status.RECTIFYING)
 
 
+#: Sources where the enterprise itself found the hazard; every other source is a
+#: regulator's finding, which must come with a 责令限期整改 deadline.
+SELF_FOUND_SOURCES = (Source.SELF, Source.PEER)
+
+
 def overdue_q(now: datetime | None = None) -> Q:
     """Not rectified by the deadline: derived at query time, never a stored flag."""
     return Q(status__in=RUNNING_STATUSES) & Q(deadline__lt=now or timezone.now())
 
 
+def stalled_since(now: datetime | None = None) -> datetime:
+    """Hazards found at or before this time and still without a plan are 未制定方案."""
+    return (now or timezone.now()) - timedelta(days=settings.ANJIAN_HAZARD_PLAN_DAYS)
+
+
+def stalled_q(now: datetime | None = None) -> Q:
+    """未制定方案: no accepted plan ANJIAN_HAZARD_PLAN_DAYS days after registration (a
+    plan moves the hazard out of 已登记, so the status says whether one exists)."""
+    return Q(status=Status.REGISTERED) & Q(found_at__lte=stalled_since(now))
+
+
+def needs_action_q(now: datetime | None = None) -> Q:
+    """What the overdue figures count: past the deadline, or stalled without a plan."""
+    now = now or timezone.now()
+    return overdue_q(now) | stalled_q(now)
+
+
+def default_deadline(level: str, found_at: datetime) -> datetime:
+    """The rectification deadline of a self-found hazard registered without one."""
+    return found_at + timedelta(days=settings.ANJIAN_HAZARD_DEFAULT_DEADLINE_DAYS[level])
+
+
 class HazardQuerySet(models.QuerySet["Hazard"]):
     def overdue(self, now: datetime | None = None) -> HazardQuerySet:
         return self.filter(overdue_q(now))
+
+    def stalled(self, now: datetime | None = None) -> HazardQuerySet:
+        return self.filter(stalled_q(now))
 
     def open(self) -> HazardQuerySet:
         return self.exclude(status=Status.CLOSED)
@@ -212,6 +242,10 @@ class Hazard(TimeStampedModel):
             and self.deadline is not None
             and self.deadline < (now or timezone.now())
         )
+
+    def is_stalled(self, now: datetime | None = None) -> bool:
+        """未制定方案 (`stalled_q`)."""
+        return self.status == Status.REGISTERED and self.found_at <= stalled_since(now)
 
 
 class RectificationPlan(TimeStampedModel):

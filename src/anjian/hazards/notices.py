@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from anjian.core.notifications import notify
-from anjian.hazards.models import Hazard, Listing, Status
+from anjian.hazards.models import Hazard, Listing, Status, stalled_q
 from anjian.orgs.models import Role, User
 
 
@@ -112,3 +112,24 @@ def remind(now: datetime | None = None, *, days_before: int = 3) -> tuple[int, i
             )
         )
     return soon, overdue
+
+
+def remind_stalled(now: datetime | None = None) -> int:
+    """未制定方案: once per hazard, tell the enterprise and the supervising side that a
+    hazard has waited ANJIAN_HAZARD_PLAN_DAYS days without a plan. Returns notices sent."""
+    sent = 0
+    for hazard in Hazard.objects.filter(stalled_q(now)).select_related(
+        "enterprise__organisation", "found_by"
+    ):
+        people = [*enterprise_people(hazard), *supervising_people(hazard)]
+        sent += len(
+            notify(
+                people,
+                kind="hazard_stalled",
+                dedupe_key=f"hazard-{hazard.pk}-stalled",
+                title=f"隐患未制定整改方案：{_label(hazard)}",
+                body=f"{timezone.localtime(hazard.found_at):%Y-%m-%d} 登记，至今未确定整改方案",
+                url=hazard.get_absolute_url(),
+            )
+        )
+    return sent

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from anjian.core.access import get_scoped_or_404, scoped
 from anjian.core.periods import day_start
-from anjian.hazards.models import Hazard, overdue_q
+from anjian.hazards.models import Hazard, needs_action_q, stalled_q
 from anjian.orgs.models import Organisation, SupervisionOverride
 
 
@@ -42,13 +42,15 @@ def filter_hazards(
     status: str | None = None,
     source: str | None = None,
     overdue: bool = False,
+    stalled: bool = False,
     found_from: date | None = None,
     found_to: date | None = None,
 ) -> QuerySet[Hazard]:
     """Narrow an already scoped queryset; filters only remove rows.
 
     `q` is the ledger's search box: the enterprise's name or credit code, the place or
-    the description; `enterprise` matches the enterprise only."""
+    the description; `enterprise` matches the enterprise only. `overdue` is what the
+    overdue figures count: past the deadline or stalled without a plan (未制定方案)."""
     if region:
         qs = qs.filter(region_code__startswith=region)
     if q and q.strip():
@@ -90,7 +92,9 @@ def filter_hazards(
     if source:
         qs = qs.filter(source=source)
     if overdue:
-        qs = qs.filter(overdue_q())
+        qs = qs.filter(needs_action_q())
+    if stalled:
+        qs = qs.filter(stalled_q())
     if found_from:
         qs = qs.filter(found_at__gte=day_start(found_from))
     if found_to:

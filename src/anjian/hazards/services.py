@@ -24,6 +24,8 @@ from anjian.core.periods import deadline_problem
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import notices, permissions, rollup
 from anjian.hazards.models import (
+    RUNNING_STATUSES,
+    SELF_FOUND_SOURCES,
     ExtensionRequest,
     Hazard,
     HazardEvent,
@@ -34,6 +36,7 @@ from anjian.hazards.models import (
     RectificationPlan,
     Source,
     Status,
+    default_deadline,
 )
 from anjian.hazards.photos import check_photos, save_photos
 from anjian.orgs.models import Role, User
@@ -55,6 +58,7 @@ HAZARD_FIELDS = (
     "found_at",
     "found_by_name",
     "legal_basis",
+    "deadline",
 )
 
 
@@ -97,6 +101,25 @@ def _locked(hazard: Hazard, step: str) -> Hazard:
     return locked
 
 
+def _check_deadline(values: dict[str, Any], immediate: bool) -> None:
+    """责令限期整改: a regulator's finding carries the deadline the regulator set; a
+    self-found hazard without one gets the default term of its level (a setting).
+    A hazard rectified on the spot (立即整改) is closed at once and needs none."""
+    deadline = values.get("deadline")
+    if immediate:
+        values["deadline"] = None
+        return
+    if deadline is None:
+        if values.get("source") not in SELF_FOUND_SOURCES:
+            raise ValidationError({"deadline": "检查发现的隐患须责令限期整改：请填写整改期限。"})
+        if values.get("level") in Level.values:
+            values["deadline"] = default_deadline(values["level"], values["found_at"])
+    elif deadline <= values["found_at"]:
+        raise ValidationError({"deadline": "整改期限须晚于发现时间。"})
+    elif problem := deadline_problem(deadline):
+        raise ValidationError({"deadline": problem})
+
+
 @idempotent(Hazard)
 @transaction.atomic
 def hazard_register(
@@ -123,11 +146,7 @@ def hazard_register(
     values.setdefault("found_by_name", actor.get_full_name())
     if values["found_at"] > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"found_at": "发现时间不能晚于现在。"})
-    if values.get("deadline") is not None:
-        if values["deadline"] <= values["found_at"]:
-            raise ValidationError({"deadline": "整改期限须晚于发现时间。"})
-        if problem := deadline_problem(values["deadline"]):
-            raise ValidationError({"deadline": problem})
+    _check_deadline(values, immediate)
     hazard = Hazard(
         enterprise=enterprise,
         region_code=org.region_id,
@@ -222,6 +241,11 @@ def hazard_set_plan(
         errors["deadline"] = "整改时限须晚于现在。"
     elif problem := deadline_problem(record.deadline):
         errors["deadline"] = problem
+    elif hazard.deadline is not None and record.deadline > hazard.deadline:
+        errors["deadline"] = (
+            f"整改时限不能晚于责令整改期限（{timezone.localtime(hazard.deadline):%Y-%m-%d %H:%M}）；"
+            "确需更长时间的，请先申请延期，经同意后再确定方案。"
+        )
     if hazard.level == Level.MAJOR:
         for field in RectificationPlan.MAJOR_FIELDS:
             if not getattr(record, field).strip():
@@ -361,8 +385,9 @@ def extension_request(
     if not permissions.can_request_extension(actor, hazard):
         raise PermissionDenied("无权申请延期。")
     hazard = Hazard.objects.select_for_update().get(pk=hazard.pk)
-    if hazard.status != Status.RECTIFYING or hazard.deadline is None:
-        raise ValidationError({"__all__": "只有整改中的隐患可以申请延期。"})
+    # 已登记 too: the plan may not exceed the registered deadline without an extension.
+    if hazard.status not in RUNNING_STATUSES or hazard.deadline is None:
+        raise ValidationError({"__all__": "只有已登记或整改中、有整改期限的隐患可以申请延期。"})
     if new_deadline <= hazard.deadline:
         raise ValidationError({"new_deadline": "延期后的期限须晚于现有期限。"})
     if problem := deadline_problem(new_deadline):

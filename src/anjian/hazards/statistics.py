@@ -4,7 +4,8 @@ All figures come from one grouped query (domain × level × source × region chi
 rows are summed here into the totals and the four breakdowns. For a district or a
 city seen by a region-wide user, whole months come from the monthly rollup
 (`HazardMonth`) and only the days at the edges of the period are counted live;
-overdue is always counted live, because it changes with the clock.
+overdue (past the deadline, or 未制定方案: stalled without a plan) is always counted
+live, because it changes with the clock.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from anjian.core.access import Scope, scope_for, scoped, scoped_region
 from anjian.core.periods import Period
@@ -26,13 +28,14 @@ from anjian.hazards.models import (
     Level,
     Source,
     Status,
-    overdue_q,
+    needs_action_q,
+    stalled_q,
 )
 from anjian.regions.labels import label_child_rows, whole_label_of
 from anjian.rules.identifiers import child_code_length
 
 GROUP = ("domain_id", "level", "source", "child")
-COUNTS = ("found", "closed", "overdue")
+COUNTS = ("found", "closed", "overdue", "stalled")
 
 
 def _rate(closed: int, found: int) -> float | None:
@@ -101,10 +104,12 @@ def _grouped_rows(user: Any, period: Period, base: str, child_length: int) -> li
             )
         )
     start, end = period.bounds()
+    now = timezone.now()
+    # Overdue counts the stalled too (未制定方案 is late as well), each hazard once.
     rows += (
-        hazards.filter(overdue_q(), found_at__gte=start, found_at__lt=end)
+        hazards.filter(needs_action_q(now), found_at__gte=start, found_at__lt=end)
         .values("domain_id", "level", "source", child=child)
-        .annotate(overdue=Count("*"))
+        .annotate(overdue=Count("*"), stalled=Count("status", filter=stalled_q(now)))
     )
     return rows
 
@@ -128,7 +133,8 @@ def _summed(rows: list[dict[str, Any]], key: str | None) -> dict[Any, dict[str, 
 
 
 def hazard_statistics(user: Any, period: Period, *, region: str | None = None) -> dict[str, Any]:
-    """Found, closed (整改), 整改率, overdue, 重大 found/closed/open and funds for hazards
+    """Found, closed (整改), 整改率, overdue (including 未制定方案), 未制定方案 (stalled),
+    重大 found/closed/open and funds for hazards
     found in `period` within the user's scope (optionally narrowed to `region`), with
     breakdowns by domain, level, source and the next region level down. A region
     outside the scope raises Http404 (`scoped_region`)."""
@@ -148,6 +154,7 @@ def hazard_statistics(user: Any, period: Period, *, region: str | None = None) -
                 "found": sums["found"],
                 "closed": sums["closed"],
                 "overdue": sums["overdue"],
+                "stalled": sums["stalled"],
                 "rate": _rate(sums["closed"], sums["found"]),
             }
             for value, sums in _summed(rows, key).items()

@@ -31,6 +31,12 @@ def _plan(h, field):
     return getattr(plan, field) if plan else None
 
 
+def _status_label(h) -> str:
+    """The status with its flags: 逾期 (past the deadline), 未制定方案 (stalled)."""
+    flags = [f for f, on in (("逾期", h.is_overdue()), ("未制定方案", h.is_stalled())) if on]
+    return h.get_status_display() + (f"（{'，'.join(flags)}）" if flags else "")
+
+
 class HazardLedger(ListPage):
     title = "隐患台账"
     count_cap = 10_000
@@ -50,11 +56,7 @@ class HazardLedger(ListPage):
         Column("等级", lambda h: h.get_level_display(), sort="level"),
         Column("来源", lambda h: h.get_source_display(), sort="source", phone=False),
         Column("发现时间", lambda h: local_minute(h.found_at), sort="found_at", phone=False),
-        Column(
-            "状态",
-            lambda h: h.get_status_display() + ("（逾期）" if h.is_overdue() else ""),
-            sort="status",
-        ),
+        Column("状态", lambda h: _status_label(h), sort="status"),
         Column("整改期限", lambda h: local_minute(h.deadline), sort="deadline", phone=False),
         Column("重复", lambda h: "是" if h.is_repeat else None, phone=False),
         # 五落实 columns: exported, not shown in the table
@@ -83,6 +85,7 @@ class HazardLedger(ListPage):
             status=data.get("status"),
             source=data.get("source"),
             overdue=bool(data.get("overdue")),
+            stalled=bool(data.get("stalled")),
             found_from=data.get("found_from"),
             found_to=data.get("found_to"),
         )
@@ -161,6 +164,10 @@ def hazard_detail(request, pk):
     return render(request, "hazards/detail.html", context)
 
 
+def _local_input(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M") if moment else None
+
+
 @require_http_methods(["GET", "POST"])
 def hazard_plan(request, pk):
     hazard = selectors.hazard_get(request.user, pk)
@@ -168,7 +175,12 @@ def hazard_plan(request, pk):
         raise PermissionDenied("无权确定整改方案。")
     return form_page(
         request,
-        PlanForm(request.POST or None, major=hazard.level == Level.MAJOR),
+        PlanForm(
+            request.POST or None,
+            major=hazard.level == Level.MAJOR,
+            limit=hazard.deadline,
+            initial={"deadline": _local_input(hazard.deadline)},
+        ),
         lambda d: services.hazard_set_plan(actor=request.user, hazard=hazard, plan=d),
         success="整改方案已确定，隐患进入整改。",
         title=f"整改方案（五落实）：{hazard.place}",
@@ -274,11 +286,7 @@ class ListedBoard(ListPage):
             sort="listing__listed_at",
             phone=False,
         ),
-        Column(
-            "状态",
-            lambda h: h.get_status_display() + ("（逾期）" if h.is_overdue() else ""),
-            sort="status",
-        ),
+        Column("状态", lambda h: _status_label(h), sort="status"),
         Column("整改期限", lambda h: local_minute(h.deadline), sort="deadline", phone=False),
         Column(
             "下次进展报告",

@@ -22,7 +22,7 @@ from anjian.core.models import AuditEntry
 from anjian.core.periods import deadline_problem
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import services as hazard_services
-from anjian.hazards.models import Level, Source
+from anjian.hazards.models import Level, Source, default_deadline
 from anjian.hazards.photos import check_photos
 from anjian.inspections import permissions
 from anjian.inspections.models import (
@@ -261,6 +261,11 @@ def _hazard_from(answer: Answer, inspection: Inspection, actor: User, photos: li
             "source": source,
             "found_at": inspection.finished_at,
             "legal_basis": item.legal_basis,
+            # 责令限期整改: the checklist gives no term per item, so the default term
+            # of the level applies (an approved extension moves it).
+            "deadline": default_deadline(
+                Level.MAJOR if item.major else Level.GENERAL, inspection.finished_at
+            ),
         },
         photos=photos,
     )

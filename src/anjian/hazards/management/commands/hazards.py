@@ -1,11 +1,12 @@
 from django.core.management.base import BaseCommand
 
-from anjian.hazards.notices import remind
+from anjian.hazards.notices import remind, remind_stalled
 
 
 class Command(BaseCommand):
     help = (
-        "隐患: `remind` sends deadline reminders (3 days before, and overdue); safe to run "
+        "隐患: `remind` sends deadline reminders (3 days before, overdue, and 未制定方案 once "
+        "a hazard has waited ANJIAN_HAZARD_PLAN_DAYS without a plan); safe to run "
         "often (cron or hourly). `rollup` recomputes the monthly statistics counters from "
         "the hazards (`--check` only reports differences). `benchmark` prints figures."
     )
@@ -42,4 +43,7 @@ class Command(BaseCommand):
             self.stdout.write(f"rollup rebuilt: {rollup.rebuild()} rows")
             return
         soon, overdue = remind()
-        self.stdout.write(f"reminders: {soon} due soon, {overdue} overdue")
+        stalled = remind_stalled()
+        self.stdout.write(
+            f"reminders: {soon} due soon, {overdue} overdue, {stalled} without a plan"
+        )

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import SCREENSHOTS, login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +30,15 @@ def _open(page):
     page.locator("#app-sidebar.show:not(.showing)").wait_for()
 
 
-def _keep(page, name):
-    shutil.copy(screenshot(page, name), f"/tmp/{name}.png")
+def _keep(page, name, *, phone=False):
+    """A screenshot in var/screenshots and /tmp; on a phone of the screen only (the
+    open panel is fixed to the screen, a full-page capture would cut it)."""
+    if phone:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"/tmp/{name}.png")
+        shutil.copy(f"/tmp/{name}.png", SCREENSHOTS / f"{name}.png")
+    else:
+        shutil.copy(screenshot(page, name), f"/tmp/{name}.png")
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
@@ -47,7 +54,7 @@ def test_enterprise_navigation(browser, live_server, world, contexts, size):
         assert nav.get_by_role("link", name=label, exact=True).count() == 0, label
     # the same exact lookup finds the entries the enterprise does have
     assert nav.get_by_role("link", name="隐患台账", exact=True).is_visible()
-    _keep(page, f"plumbing-enterprise-{size}")
+    _keep(page, f"plumbing-enterprise-{size}", phone=phone)
 
     # collapse a group: it stays collapsed after a reload, the others stay open
     nav.get_by_role("button", name="事故").click()
@@ -94,4 +101,4 @@ def test_bureau_navigation(browser, live_server, world, contexts, size):
     nav.wait_for(state="visible")
     for label in GOVERNMENT_ONLY:
         assert nav.get_by_role("link", name=label, exact=True).count() == 1, label
-    _keep(page, f"plumbing-bureau-{size}")
+    _keep(page, f"plumbing-bureau-{size}", phone=phone)

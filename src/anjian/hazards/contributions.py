@@ -61,7 +61,7 @@ def needs_action(user: Any) -> list[ActionItem]:
         )
     items.append(
         ActionItem(
-            "未制定整改方案隐患",
+            "超期未制定方案隐患",
             filter_hazards(mine, stalled=True).count(),
             _list_url(stalled="on"),
             urgent=True,

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from anjian.api import api
 from anjian.core import contributions
@@ -14,6 +16,8 @@ admin.site.site_title = "安监 运维后台"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers and bookmarks ask for /favicon.ico whatever the page links.
+    path("favicon.ico", RedirectView.as_view(url=static("anjian/favicon.ico"), permanent=True)),
     # Stored files, only through the scoped view: MEDIA_URL is deliberately not served.
     path(
         "files/<str:app_label>/<str:model_name>/<int:pk>/<str:field>/",

@@ -188,7 +188,9 @@ class AccidentVersion(models.Model):
         FOLLOW_UP = "follow_up", "续报"
         SUPPLEMENT = "supplement", "补报"
 
-    accident = models.ForeignKey(Accident, on_delete=models.CASCADE, related_name="versions")
+    accident = models.ForeignKey(
+        Accident, verbose_name="事故", on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveSmallIntegerField("次序")
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     deaths = models.PositiveIntegerField("死亡")
@@ -201,7 +203,7 @@ class AccidentVersion(models.Model):
     reason = BoundedTextField("超出补报时限的原因", max_length=NOTE_LENGTH, blank=True)
     after_window = models.BooleanField("超出补报时限", default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="填报人", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("报告时间")
 
@@ -224,7 +226,9 @@ class AccidentVersion(models.Model):
 class ReportStep(models.Model):
     """One report the chain requires (R-ACC-2): to which level, due when, received when."""
 
-    accident = models.ForeignKey(Accident, on_delete=models.CASCADE, related_name="steps")
+    accident = models.ForeignKey(
+        Accident, verbose_name="事故", on_delete=models.CASCADE, related_name="steps"
+    )
     authority = models.CharField("报告层级", max_length=10, choices=AUTHORITY_CHOICES)
     order = models.PositiveSmallIntegerField("顺序")
     due_at = models.DateTimeField("应报时间")
@@ -269,7 +273,7 @@ class Investigation(TimeStampedModel):
     """事故调查 (R-ACC-5): authority by level, team, deadline, report, cause, findings, 四不放过."""
 
     accident = models.OneToOneField(
-        Accident, on_delete=models.CASCADE, related_name="investigation"
+        Accident, verbose_name="事故", on_delete=models.CASCADE, related_name="investigation"
     )
     authority = models.CharField("调查主体", max_length=100)
     basis = models.CharField(
@@ -332,14 +336,14 @@ class Finding(models.Model):
         UNIT = "unit", "单位"
 
     investigation = models.ForeignKey(
-        Investigation, on_delete=models.CASCADE, related_name="findings"
+        Investigation, verbose_name="事故调查", on_delete=models.CASCADE, related_name="findings"
     )
     kind = models.CharField("类别", max_length=10, choices=Kind.choices)
     name = models.CharField("姓名/单位", max_length=200)
     position = models.CharField("职务/身份", max_length=100, blank=True)
     responsibility = models.CharField("责任认定", max_length=100)
     handling = BoundedTextField("处理意见", max_length=LONG_TEXT_LENGTH)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "责任认定"
@@ -385,15 +389,24 @@ class VetoFact(models.Model):
     """一票否决: a 较大 or higher accident marks its unit and region for the year's
     assessment. Stored as a fact the assessment module reads; never computed there."""
 
-    accident = models.OneToOneField(Accident, on_delete=models.PROTECT, related_name="veto")
+    accident = models.OneToOneField(
+        Accident, verbose_name="事故", on_delete=models.PROTECT, related_name="veto"
+    )
     year = models.PositiveSmallIntegerField("年度")
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="+"
+    )
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "enterprises.Enterprise",
+        verbose_name="企业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     unit_name = models.CharField("事故单位", max_length=200)
     level = models.PositiveSmallIntegerField("事故等级", choices=LEVEL_CHOICES)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     scope_paths = ScopePaths(region="region__code", enterprise="enterprise_id")
 
@@ -409,9 +422,14 @@ class WatchEntry(models.Model):
     """An enterprise on the watch list (重点关注) because of an accident."""
 
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="watch_entries"
+        "enterprises.Enterprise",
+        verbose_name="企业",
+        on_delete=models.PROTECT,
+        related_name="watch_entries",
     )
-    accident = models.ForeignKey(Accident, on_delete=models.PROTECT, related_name="+")
+    accident = models.ForeignKey(
+        Accident, verbose_name="事故", on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.CharField("原因", max_length=200)
     added_at = models.DateTimeField("列入时间", auto_now_add=True)
     lifted_at = models.DateTimeField("移出时间", null=True, blank=True)

@@ -462,7 +462,7 @@ def investigation_report(
         actor=actor,
         instance=investigation,
         action=AuditEntry.Action.UPDATE,
-        changes={"report": {"label": "调查报告", "from": None, "to": investigation.report.name}},
+        changes={"report": {"label": "调查报告", "from": None, "to": audit.FILE_PRESENT}},
     )
     return investigation
 

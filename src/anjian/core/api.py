@@ -12,6 +12,7 @@ import logging
 import math
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any
 
 from django.conf import settings
@@ -116,13 +117,8 @@ class ApiConventions:
 conventions = ApiConventions()
 RENDERER = JSONRenderer()
 
-DESCRIPTION = (
-    "安全生产监管平台接口。认证：浏览器会话，或 `POST /api/v1/auth/token` 取得的令牌"
-    "（请求头 `Authorization: Bearer <令牌>`）。"
-    "所有数据按调用者的权限范围过滤；范围外的记录与不存在的记录一样返回 404。"
-    "创建类接口接受请求头 `Idempotency-Key`（客户端为每次创建生成的唯一字符串，如 UUID）："
-    "同一用户以同一键重复请求（双击、超时重试）只创建一条记录，重复请求返回首次创建的记录。"
-)
+#: The docs page's introduction, in Chinese, kept as markdown beside this module.
+DESCRIPTION = Path(__file__).with_name("api_description.md").read_text(encoding="utf-8")
 
 
 def build_api() -> NinjaAPI:

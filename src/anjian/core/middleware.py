@@ -14,6 +14,7 @@ from anjian.core.requestid import reset_request_id, set_request_id
 PUBLIC_PREFIXES = (
     "/login/",
     "/static/",
+    "/favicon.ico",
     "/api/",
     "/healthz",
     "/public/",

@@ -60,7 +60,9 @@ class AuditEntry(models.Model):
     )
     actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
     action = models.CharField("操作", max_length=20, choices=Action.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    content_type = models.ForeignKey(
+        ContentType, verbose_name="记录类型", on_delete=models.PROTECT, related_name="+"
+    )
     object_id = models.CharField("记录ID", max_length=64)
     object_repr = models.CharField("记录", max_length=255)
     changes = models.JSONField("变更内容", default=dict, blank=True)
@@ -139,7 +141,12 @@ class IdempotencyKey(models.Model):
     )
     key = models.CharField("提交编号", max_length=100)
     content_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        ContentType,
+        verbose_name="记录类型",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     object_id = models.CharField("记录ID", max_length=64, blank=True)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)

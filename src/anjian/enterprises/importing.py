@@ -26,6 +26,7 @@ from openpyxl.styles import Font, PatternFill
 
 from anjian.core import copies
 from anjian.core.access import scoped
+from anjian.core.audit import person_name
 from anjian.core.exports import safe_append
 from anjian.core.models import AuditEntry
 from anjian.core.spreadsheets import UNREADABLE, SpreadsheetRefused, read_xlsx_rows
@@ -355,7 +356,7 @@ def apply_rows(
     created or changed enterprise. Returns (created, updated, unchanged)."""
     labels = _Labels()
     ct = ContentType.objects.get_for_model(Enterprise)
-    actor_name = user.get_full_name()
+    actor_name = person_name(user)
     created = updated = unchanged = 0
     now = timezone.now()
     with transaction.atomic():

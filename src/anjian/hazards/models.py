@@ -311,7 +311,9 @@ class HazardEvent(models.Model):
         LISTED = "listed", "挂牌督办"
         PROGRESS = "progress", "督办进展报告"
 
-    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events")
+    hazard = models.ForeignKey(
+        Hazard, verbose_name="隐患", on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField("环节", max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -342,9 +344,11 @@ class ExtensionRequest(TimeStampedModel):
         APPROVED = "approved", "已同意"
         REFUSED = "refused", "不同意"
 
-    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="extensions")
+    hazard = models.ForeignKey(
+        Hazard, verbose_name="隐患", on_delete=models.CASCADE, related_name="extensions"
+    )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
     )
     original_deadline = models.DateTimeField("原整改期限")
     new_deadline = models.DateTimeField("申请延至")
@@ -353,9 +357,14 @@ class ExtensionRequest(TimeStampedModel):
         "审批结果", max_length=10, choices=Decision.choices, default=Decision.PENDING
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_note = models.CharField("审批意见", max_length=500, blank=True)
 
     class Meta:
@@ -415,9 +424,11 @@ class Listing(TimeStampedModel):
 
 
 class ProgressReport(models.Model):
-    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="progress_reports")
+    hazard = models.ForeignKey(
+        Hazard, verbose_name="隐患", on_delete=models.CASCADE, related_name="progress_reports"
+    )
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField("报告时间", default=timezone.now)
     text = BoundedTextField("治理进展", max_length=TEXT_LENGTH)
@@ -442,11 +453,13 @@ class HazardPhoto(models.Model):
         BEFORE = "before", "整改前"
         AFTER = "after", "整改后"
 
-    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="photos")
+    hazard = models.ForeignKey(
+        Hazard, verbose_name="隐患", on_delete=models.CASCADE, related_name="photos"
+    )
     stage = models.CharField("阶段", max_length=10, choices=Stage.choices)
     image = ServerNamedFileField("照片", upload_to="hazards/%Y/%m/")
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
 

@@ -37,7 +37,12 @@ class ChecklistTemplate(TimeStampedModel):
     )
     basis = models.CharField("依据", max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -68,7 +73,7 @@ class ChecklistTemplate(TimeStampedModel):
 
 class ChecklistSection(models.Model):
     template = models.ForeignKey(
-        ChecklistTemplate, on_delete=models.CASCADE, related_name="sections"
+        ChecklistTemplate, verbose_name="检查表", on_delete=models.CASCADE, related_name="sections"
     )
     title = models.CharField("分组", max_length=100)
     order = models.PositiveSmallIntegerField("顺序", default=0)
@@ -86,7 +91,9 @@ class ChecklistItem(models.Model):
     """One criterion: the question, how to check it, its legal basis, and whether
     failing it is a 重大事故隐患."""
 
-    section = models.ForeignKey(ChecklistSection, on_delete=models.CASCADE, related_name="items")
+    section = models.ForeignKey(
+        ChecklistSection, verbose_name="检查表分组", on_delete=models.CASCADE, related_name="items"
+    )
     order = models.PositiveSmallIntegerField("顺序", default=0)
     question = models.CharField("检查内容", max_length=300)
     how_to_check = models.CharField("检查方法", max_length=300, blank=True)
@@ -147,7 +154,7 @@ class Campaign(TimeStampedModel):
         "orgs.Organisation", verbose_name="配合部门", blank=True, related_name="+"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
     )
 
     scope_paths = ScopePaths(region="region__code")
@@ -169,12 +176,20 @@ class Inspection(TimeStampedModel):
 
     client_id = models.UUIDField("提交编号", unique=True, default=uuid.uuid4)
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="inspections"
+        "enterprises.Enterprise",
+        verbose_name="被检查企业",
+        on_delete=models.PROTECT,
+        related_name="inspections",
     )
     region_code = models.CharField("区划代码", max_length=12, db_index=True, editable=False)
     industry_code = models.CharField("行业代码", max_length=4, editable=False)
     grid = models.ForeignKey(
-        "orgs.Grid", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "orgs.Grid",
+        verbose_name="网格",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     template = models.ForeignKey(
         ChecklistTemplate, verbose_name="检查表", on_delete=models.PROTECT, related_name="+"
@@ -187,16 +202,26 @@ class Inspection(TimeStampedModel):
         related_name="+",
     )
     inspector_org = models.ForeignKey(
-        "orgs.Organisation", on_delete=models.PROTECT, related_name="+", null=True
+        "orgs.Organisation",
+        verbose_name="检查单位",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
     )
     participants = models.ManyToManyField(
         "orgs.Organisation", verbose_name="参加部门", blank=True, related_name="+"
     )
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="inspections"
+        Campaign,
+        verbose_name="专项整治",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspections",
     )
     plan = models.ForeignKey(
         "InspectionPlan",
+        verbose_name="检查计划",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -204,6 +229,7 @@ class Inspection(TimeStampedModel):
     )
     point = models.ForeignKey(
         "InspectionPoint",
+        verbose_name="巡检点",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -253,12 +279,17 @@ class Answer(models.Model):
         FAIL = "fail", "不合格"
         NA = "na", "不适用"
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="answers")
-    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    inspection = models.ForeignKey(
+        Inspection, verbose_name="检查", on_delete=models.CASCADE, related_name="answers"
+    )
+    item = models.ForeignKey(
+        ChecklistItem, verbose_name="检查项", on_delete=models.PROTECT, related_name="+"
+    )
     result = models.CharField("结果", max_length=10, choices=Result.choices)
     note = BoundedTextField("说明", max_length=NOTE_LENGTH, blank=True)
     hazard = models.OneToOneField(
         "hazards.Hazard",
+        verbose_name="隐患",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -278,7 +309,9 @@ class Answer(models.Model):
 
 
 class AnswerPhoto(models.Model):
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="photos")
+    answer = models.ForeignKey(
+        Answer, verbose_name="检查结果", on_delete=models.CASCADE, related_name="photos"
+    )
     image = ServerNamedFileField("照片", upload_to="inspections/photos/%Y/%m/")
     sha256 = models.CharField(max_length=64, db_index=True)
 
@@ -294,7 +327,10 @@ class InspectionPoint(TimeStampedModel):
     """A place an enterprise must patrol (扫码巡检), with its printed QR code."""
 
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.CASCADE, related_name="inspection_points"
+        "enterprises.Enterprise",
+        verbose_name="企业",
+        on_delete=models.CASCADE,
+        related_name="inspection_points",
     )
     name = models.CharField("巡检点", max_length=100)
     template = models.ForeignKey(
@@ -304,8 +340,8 @@ class InspectionPoint(TimeStampedModel):
     latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6)
     longitude = models.DecimalField("经度", max_digits=9, decimal_places=6)
     radius_m = models.PositiveIntegerField("允许偏差（米）", default=100)
-    region_code = models.CharField(max_length=12, editable=False)
-    industry_code = models.CharField(max_length=4, editable=False)
+    region_code = models.CharField("区划代码", max_length=12, editable=False)
+    industry_code = models.CharField("行业代码", max_length=4, editable=False)
 
     scope_paths = ScopePaths(
         region="region_code", industry="industry_code", enterprise="enterprise_id"
@@ -323,11 +359,15 @@ class InspectionPoint(TimeStampedModel):
 class PointScan(models.Model):
     """A scan of a point: the server's time, the phone's position, and the flags."""
 
-    point = models.ForeignKey(InspectionPoint, on_delete=models.CASCADE, related_name="scans")
-    inspection = models.OneToOneField(Inspection, on_delete=models.CASCADE, related_name="scan")
+    point = models.ForeignKey(
+        InspectionPoint, verbose_name="巡检点", on_delete=models.CASCADE, related_name="scans"
+    )
+    inspection = models.OneToOneField(
+        Inspection, verbose_name="检查", on_delete=models.CASCADE, related_name="scan"
+    )
     scanned_at = models.DateTimeField("扫码时间（服务器）")
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
     distance_m = models.PositiveIntegerField("距巡检点（米）", null=True, blank=True)
     too_far = models.BooleanField("位置偏离", default=False)
     no_position = models.BooleanField("未获取位置", default=False)
@@ -370,7 +410,12 @@ class InspectionPlan(TimeStampedModel):
     start = models.DateField("开始日期")
     end = models.DateField("结束日期", null=True, blank=True)
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="plans"
+        Campaign,
+        verbose_name="专项整治",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plans",
     )
 
     scope_paths = ScopePaths(region="owner__region__code")

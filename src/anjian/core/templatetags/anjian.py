@@ -17,6 +17,39 @@ def audit_value(value):
     return value
 
 
+@register.filter
+def audit_changes(entry):
+    """An audit entry's changes with labels and values as a person reads them."""
+    from anjian.core.audit import presented_changes
+
+    return presented_changes(entry)
+
+
+@register.filter
+def audit_actor(entry):
+    """Who made an audited change, by name."""
+    from anjian.core.audit import presented_actor
+
+    return presented_actor(entry)
+
+
+#: Installed apps that are the foundation every module stands on, not a module of their own.
+FOUNDATION_APPS = frozenset({"anjian.core", "anjian.regions", "anjian.orgs"})
+
+
+@register.simple_tag
+def installed_modules():
+    """The names of the business modules installed, in INSTALLED_APPS order, so pages
+    that say what the system does name only what exists."""
+    from django.apps import apps
+
+    return [
+        str(config.verbose_name)
+        for config in apps.get_app_configs()
+        if config.name.startswith("anjian.") and config.name not in FOUNDATION_APPS
+    ]
+
+
 @register.simple_tag
 def idempotency_field(form=None):
     """The hidden key that makes a form's submission create at most one record: made

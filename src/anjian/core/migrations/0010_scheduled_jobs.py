@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0008_constraint_messages"),
+        ("core", "0009_chinese_field_labels"),
     ]
 
     operations = [

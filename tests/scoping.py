@@ -161,7 +161,7 @@ def _api_value(path: str, parameter: dict[str, Any], year: int) -> str:
 def api_region_operations(year: int) -> list[tuple[str, str, dict[str, str]]]:
     """(path, region parameter name, the other query parameters) of every GET operation
     in the OpenAPI schema that takes a region-like query parameter."""
-    from anjian.core.api import api
+    from anjian.api import api
 
     schema = api.get_openapi_schema()
     found = []

@@ -218,6 +218,24 @@ def test_password_change_in_the_admin_is_audited(world, ops, operator):
     assert "New-pass" not in str(entry.changes)
 
 
+def test_the_admins_own_password_form_goes_to_the_audited_account_page(ops, operator):
+    # Django's /ops/password_change/ changed a password with no audit row and kept tokens.
+    before = AuditEntry.objects.count()
+    response = ops.post(
+        "/ops/password_change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "New-pass-2026!",
+            "new_password2": "New-pass-2026!",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/account/password/"
+    operator.refresh_from_db()
+    assert not operator.check_password("New-pass-2026!")
+    assert AuditEntry.objects.count() == before
+    assert ops.get("/ops/password_change/")["Location"] == "/account/password/"
+
+
 def test_bulk_delete_writes_one_entry_per_record(world, ops):
     groups = [Group.objects.create(name=f"组{n}") for n in range(3)]
     response = ops.post(

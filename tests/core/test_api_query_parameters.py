@@ -4,7 +4,7 @@ django-ninja reads a list or schema parameter without `Query[...]` from the requ
 body; on a GET endpoint the filter is then silently ignored (`?flag=…` did nothing).
 """
 
-from anjian.core.api import api
+from anjian.api import api
 
 
 def test_no_get_operation_reads_a_request_body():

@@ -150,3 +150,25 @@ def test_old_keys_are_purged(world):
     call_command("idempotency_keys")
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
     assert Hazard.objects.count() == 2
+
+
+def test_every_api_replay_names_the_kind_of_record_it_returns():
+    # A key spent on one kind of record and sent again to another create answered with
+    # the first record as if it were the second kind: every API call names its model.
+    import ast
+    from pathlib import Path
+
+    import anjian
+
+    missing = []
+    for path in Path(anjian.__file__).parent.rglob("*.py"):
+        if path.name == "idempotency.py" or path.parts[-2:] == ("core", "forms.py"):
+            continue  # the mechanism itself; the form path redirects to the user's own record
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "run_once"
+                and not any(k.arg == "model" for k in node.keywords)
+            ):
+                missing.append(f"{path.name}:{node.lineno}")
+    assert not missing

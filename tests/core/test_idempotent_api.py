@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from anjian.accidents.models import AccidentVersion, Finding
-from anjian.core.api import api
+from anjian.api import api
 from anjian.enterprises.models import Enterprise
 from anjian.hazards.models import (
     ExtensionRequest,

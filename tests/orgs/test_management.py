@@ -235,3 +235,15 @@ def test_demo_logins_all_work(reference_data, client):
         == 12
     )
     _ = PASSWORD
+
+
+def test_a_login_differing_only_in_case_cannot_be_created(world):
+    from django.db import IntegrityError, transaction
+
+    from anjian.orgs.models import User
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user(
+            world.township.username.upper(), organisation=world.township.organisation
+        )
+    assert User.objects.filter(username__iexact=world.township.username).count() == 1

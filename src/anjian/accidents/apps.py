@@ -21,6 +21,11 @@ class AccidentsConfig(AppConfig):
     verbose_name = "事故报告与统计"
 
     def ready(self) -> None:
+        from anjian.accidents.contributions import CONTRIBUTION
+        from anjian.core import contributions
+
+        contributions.register(CONTRIBUTION)
+
         from anjian.accidents.models import Accident, VetoFact
         from anjian.core import copies
 

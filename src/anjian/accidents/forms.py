@@ -262,6 +262,7 @@ class AccidentFilterForm(StyledFormMixin, forms.Form):
         label="到", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     region = RegionField(label="区划", required=False)
+    investigation_open = forms.BooleanField(label="只看调查未结案", required=False)
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)

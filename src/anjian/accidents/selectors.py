@@ -52,8 +52,11 @@ def filter_accidents(
     concealment: str | None = None,
     occurred_from: date | None = None,
     occurred_to: date | None = None,
+    investigation_open: bool = False,
 ) -> QuerySet[Accident]:
     """Narrow an already scoped queryset; filters only remove rows."""
+    if investigation_open:
+        qs = qs.filter(investigation__isnull=False, investigation__closed_at__isnull=True)
     if region:
         qs = qs.filter(region__code__startswith=region)
     if unit:

@@ -110,6 +110,7 @@ class AccidentList(ListPage):
             concealment=data.get("concealment"),
             occurred_from=data.get("occurred_from"),
             occurred_to=data.get("occurred_to"),
+            investigation_open=bool(data.get("investigation_open")),
         )
 
     def can_create(self, request):

@@ -19,11 +19,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
+from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import AfterValidator, BaseModel
 
@@ -85,14 +86,62 @@ class ErrorOut(Schema):
     errors: list[ErrorItem] = []
 
 
-api = NinjaAPI(
-    title="安监 API",
-    version="1",
-    # The docs page's introduction, in Chinese, kept as markdown beside this module.
-    description=(Path(__file__).with_name("api_description.md")).read_text(encoding="utf-8"),
-    urls_namespace="api-v1",
-    auth=[BearerToken(), SessionCookie()],
-)
+class ApiConventions:
+    """What every API instance of the project gets: the error handlers and operation
+    decorators registered here, installed by `build_api` (the instance itself lives
+    beside urls.py, in anjian/api.py, with the routers the apps declare)."""
+
+    def __init__(self) -> None:
+        self.handlers: list[tuple[type[Exception], Any]] = []
+        self.decorators: list[tuple[Any, str]] = []
+
+    def exception_handler(self, exc_class: type[Exception]):
+        def register(handler):
+            self.handlers.append((exc_class, handler))
+            return handler
+
+        return register
+
+    def add_decorator(self, decorator, mode: str = "operation") -> None:
+        self.decorators.append((decorator, mode))
+
+    def install(self, instance: NinjaAPI) -> NinjaAPI:
+        for decorator, mode in self.decorators:
+            instance.add_decorator(decorator, mode=mode)  # type: ignore[arg-type]
+        for exc_class, handler in self.handlers:
+            instance.add_exception_handler(exc_class, handler)
+        return instance
+
+
+#: The conventions every API instance gets (see `build_api`).
+conventions = ApiConventions()
+RENDERER = JSONRenderer()
+
+#: The docs page's introduction, in Chinese, kept as markdown beside this module.
+DESCRIPTION = Path(__file__).with_name("api_description.md").read_text(encoding="utf-8")
+
+
+def build_api() -> NinjaAPI:
+    """A NinjaAPI with the project's authentication, error shape and input checks; the
+    caller adds the routers."""
+    return conventions.install(
+        NinjaAPI(
+            title="安监 API",
+            version="1",
+            description=DESCRIPTION,
+            urls_namespace="api-v1",
+            auth=[BearerToken(), SessionCookie()],
+            renderer=RENDERER,
+        )
+    )
+
+
+def respond(request: HttpRequest, data: Any, status: int) -> HttpResponse:
+    """A JSON answer rendered as the API renders its own."""
+    content = RENDERER.render(request, data, response_status=status)
+    return HttpResponse(
+        content, status=status, content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}"
+    )
 
 
 def error(
@@ -102,7 +151,7 @@ def error(
     code: str,
     errors: list[dict[str, str]] | None = None,
 ):
-    return api.create_response(request, error_body(detail, code, errors), status=status)
+    return respond(request, error_body(detail, code, errors), status)
 
 
 def error_body(detail: str, code: str, errors: list[dict[str, str]] | None = None) -> dict:
@@ -164,7 +213,7 @@ def refuse_unsafe_input(view_func):
     return checked
 
 
-api.add_decorator(refuse_unsafe_input)
+conventions.add_decorator(refuse_unsafe_input)
 
 
 def _field_of(loc: list[Any]) -> str:
@@ -172,7 +221,7 @@ def _field_of(loc: list[Any]) -> str:
     return ".".join(parts) or "__all__"
 
 
-@api.exception_handler(NinjaValidationError)
+@conventions.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
     errors = [
         {"field": _field_of(list(e.get("loc", []))), "message": e.get("msg", "无效")}
@@ -181,7 +230,7 @@ def on_validation_error(request, exc: NinjaValidationError):
     return error(request, 422, "请求数据有误", "invalid", errors)
 
 
-@api.exception_handler(DjangoValidationError)
+@conventions.exception_handler(DjangoValidationError)
 def on_service_validation_error(request, exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
         errors = [{"field": f, "message": m} for f, ms in exc.message_dict.items() for m in ms]
@@ -192,7 +241,7 @@ def on_service_validation_error(request, exc: DjangoValidationError):
     )
 
 
-@api.exception_handler(IntegrityError)
+@conventions.exception_handler(IntegrityError)
 def on_conflict(request, exc: IntegrityError):
     """The database refused a write (a race past validation): the constraint's Chinese
     message on its field, never the constraint's name."""
@@ -201,29 +250,29 @@ def on_conflict(request, exc: IntegrityError):
     return on_service_validation_error(request, integrity_error_as_validation(exc))
 
 
-@api.exception_handler(DataError)
-@api.exception_handler(OverflowError)
+@conventions.exception_handler(DataError)
+@conventions.exception_handler(OverflowError)
 def on_out_of_range(request, exc):
     """A number the database cannot hold (an id of 10^20 …): the client's mistake."""
     return error(request, 400, "参数超出范围或格式不正确", "invalid")
 
 
-@api.exception_handler(Http404)
+@conventions.exception_handler(Http404)
 def on_not_found(request, exc):
     return error(request, 404, "未找到", "not_found")
 
 
-@api.exception_handler(PermissionDenied)
+@conventions.exception_handler(PermissionDenied)
 def on_permission_denied(request, exc):
     return error(request, 403, str(exc) or "无权操作", "forbidden")
 
 
-@api.exception_handler(AuthenticationError)
+@conventions.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
     return error(request, 401, "未登录或令牌无效", "unauthenticated")
 
 
-@api.exception_handler(HttpError)
+@conventions.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     if isinstance(exc.__cause__, RequestDataTooBig):
         return on_too_big(request, exc.__cause__)
@@ -233,7 +282,7 @@ def on_http_error(request, exc: HttpError):
     return error(request, exc.status_code, detail, getattr(exc, "code", "error"))
 
 
-@api.exception_handler(RequestDataTooBig)
+@conventions.exception_handler(RequestDataTooBig)
 def on_too_big(request, exc):
     return error(request, 413, TOO_BIG_MESSAGE, "too_large")
 
@@ -242,7 +291,7 @@ TOO_BIG_MESSAGE = "提交的数据过大。"
 SERVER_ERROR_MESSAGE = "服务器内部错误，已记录。请稍后再试，或将错误编号告知管理员。"
 
 
-@api.exception_handler(Exception)
+@conventions.exception_handler(Exception)
 def on_server_error(request, exc):
     """Anything else is our fault: logged with its traceback and the request id, and
     answered in the error shape with that id so a report can be matched to the log."""
@@ -256,7 +305,7 @@ def on_server_error(request, exc):
         exc_info=(type(exc), exc, exc.__traceback__),
     )
     body = error_body(SERVER_ERROR_MESSAGE, "server_error") | {"request_id": request_id}
-    response = api.create_response(request, body, status=500)
+    response = respond(request, body, 500)
     response._has_been_logged = True  # Django would log it again, without the traceback
     return response
 
@@ -308,24 +357,3 @@ class CappedPagination(Pagination):
     """For lists that reach millions of rows: the count stops at 10,000."""
 
     count_cap = 10_000
-
-
-def register_routers() -> None:
-    from anjian.accidents.api import router as accidents_router
-    from anjian.enterprises.api import router as enterprises_router
-    from anjian.hazards.api import router as hazards_router
-    from anjian.inspections.api import router as inspections_router
-    from anjian.orgs.api import auth_router, notifications_router, org_router
-    from anjian.regions.api import router as regions_router
-
-    api.add_router("/auth", auth_router)
-    api.add_router("/regions", regions_router)
-    api.add_router("/organisations", org_router)
-    api.add_router("/enterprises", enterprises_router)
-    api.add_router("/hazards", hazards_router)
-    api.add_router("/accidents", accidents_router)
-    api.add_router("/inspections", inspections_router)
-    api.add_router("/notifications", notifications_router)
-
-
-register_routers()

@@ -161,3 +161,24 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class ScheduledJob(models.Model):
+    """When a declared scheduled job (anjian.core.contributions.Job) is next due.
+
+    A worker starts a due job by moving `next_run_at` forward in one conditional
+    UPDATE: of several workers polling at the same moment exactly one changes the row,
+    and only that one queues the job (see `anjian.core.schedule`)."""
+
+    name = models.CharField("任务", max_length=100, unique=True)
+    next_run_at = models.DateTimeField("下次运行")
+    last_started_at = models.DateTimeField("上次启动", null=True, blank=True)
+    last_task_id = models.CharField("上次后台任务", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "定时任务"
+        verbose_name_plural = "定时任务"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

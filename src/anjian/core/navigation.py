@@ -1,102 +1,76 @@
-"""Role-aware navigation. Later modules add their entries to NAV_ITEMS."""
+"""The side navigation: core's own entries and every app's declared ones, by role.
 
-from dataclasses import dataclass
+Apps declare their entries in their `Contribution` (anjian.core.contributions); core
+knows only its own: 首页, API文档 and 运维后台.
+"""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from anjian.orgs import permissions
+from anjian.core import contributions
+from anjian.core.contributions import SUPERVISORS, NavEntry
+
+#: Core's own entries: first and last of the navigation.
+CORE_ENTRIES = (
+    NavEntry("首页", "home", "house", order=0),
+    NavEntry("API文档", "api-v1:openapi-view", "code-slash", group="系统", roles=SUPERVISORS),
+    NavEntry("运维后台", "admin:index", "gear", group="系统", superuser_only=True),
+)
+SYSTEM_GROUP = contributions.NavGroup("系统", "sliders", order=10_000)
 
 
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    url_name: str
-    icon: str
-    roles: frozenset[str] | None = None  # None: every signed-in user
-    check: str | None = None  # name of a permission function in anjian.orgs.permissions
-    superuser_only: bool = False
-    group: str | None = None  # items of one group share a dropdown in the navbar
+def entries() -> list[NavEntry]:
+    """Every entry, in order (core's first and last)."""
+    first, *system = CORE_ENTRIES
+    return [first, *contributions.nav_entries(), *system]
 
 
-NAV_ITEMS: list[NavItem] = [
-    NavItem("首页", "home", "house"),
-    NavItem("企业台账", "enterprises:list", "buildings"),
-    NavItem("隐患台账", "hazards:list", "exclamation-triangle", group="隐患"),
-    NavItem("挂牌督办", "hazards:listed", "flag", group="隐患"),
-    NavItem("隐患统计", "hazards:statistics", "bar-chart", group="隐患"),
-    NavItem("统计报送", "hazards:filings", "journal-check", group="隐患"),
-    NavItem("检查记录", "inspections:list", "clipboard-check", group="检查"),
-    NavItem(
-        "我的检查任务",
-        "inspections:tasks",
-        "list-check",
-        roles=frozenset({"enterprise", "grid", "township", "department", "safety"}),
-        group="检查",
-    ),
-    NavItem(
-        "检查计划",
-        "inspections:plans",
-        "calendar-check",
-        roles=frozenset({"leader", "township", "department", "safety"}),
-        group="检查",
-    ),
-    NavItem("专项整治", "inspections:campaigns", "megaphone", group="检查"),
-    NavItem("检查表", "inspections:checklists", "card-checklist", group="检查"),
-    NavItem("检查统计", "inspections:statistics", "bar-chart-line", group="检查"),
-    NavItem("事故台账", "accidents:list", "activity", group="事故"),
-    NavItem("事故统计", "accidents:statistics", "graph-up", group="事故"),
-    NavItem("控制指标", "accidents:targets", "bullseye", group="事故"),
-    NavItem("重点关注企业", "accidents:watch", "eye", group="事故"),
-    NavItem("单位", "orgs:organisation_list", "building"),
-    NavItem(
-        "变更审核", "enterprises:changes", "check2-square", check="can_decide_enterprise_changes"
-    ),
-    NavItem("用户管理", "orgs:user_list", "people", check="can_manage_any_users"),
-    NavItem("API文档", "api-v1:openapi-view", "code-slash", superuser_only=False),
-    NavItem("运维后台", "admin:index", "gear", superuser_only=True),
-]
-
-
-def items_for(user) -> list[dict]:
-    if not user.is_authenticated:
+def items_for(user: Any) -> list[dict[str, Any]]:
+    if not getattr(user, "is_authenticated", False):
         return []
     result = []
-    for item in NAV_ITEMS:
-        if item.superuser_only and not user.is_superuser:
-            continue
-        if item.roles is not None and user.role not in item.roles and not user.is_superuser:
-            continue
-        if item.check and not getattr(permissions, item.check)(user):
+    for entry in entries():
+        if not entry.visible_to(user):
             continue
         try:
-            url = reverse(item.url_name)
+            url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        result.append({"label": item.label, "url": url, "icon": item.icon, "group": item.group})
+        result.append({"label": entry.label, "url": url, "icon": entry.icon, "group": entry.group})
     return result
 
 
-GROUP_ICONS = {"隐患": "exclamation-triangle", "检查": "clipboard-check", "事故": "activity"}
-
-
-def grouped(items: list[dict]) -> list[dict]:
-    """Top-level entries: single items, and one dropdown per group (in first-seen order)."""
-    entries: list[dict] = []
-    groups: dict[str, dict] = {}
+def grouped(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Top-level entries: single items, and one section per group (by the group's order,
+    groups declared by no app after the declared ones, in first-seen order)."""
+    declared = {**contributions.nav_groups(), SYSTEM_GROUP.name: SYSTEM_GROUP}
+    entries: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
     for item in items:
         name = item.get("group")
         if not name:
             entries.append(item)
             continue
         if name not in groups:
-            groups[name] = {"label": name, "icon": GROUP_ICONS.get(name, "list"), "children": []}
-            entries.append(groups[name])
+            group = declared.get(name)
+            groups[name] = {
+                "label": name,
+                "key": f"nav-{len(groups)}",
+                "icon": group.icon if group else "list",
+                "order": group.order if group else 9_000,
+                "children": [],
+                "active": False,
+            }
         groups[name]["children"].append(item)
-        groups[name]["active"] = groups[name].get("active") or item.get("active", False)
-    return entries
+        groups[name]["active"] = groups[name]["active"] or item.get("active", False)
+    return entries + sorted(groups.values(), key=lambda g: g["order"])
 
 
-def navigation(request):
+def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None:
         return {}

@@ -35,7 +35,10 @@ def home(request):
         Region.objects.filter(code=scope.region_prefix).first() if scope.region_prefix else None
     )
     chart = None
-    if scope_region is not None and scope_region.level < Region.Level.VILLAGE:
+    # A grid worker looks after one grid: its home names the grid, and has no chart of
+    # the township's communities (its cards count its grid's units only).
+    grid = request.user.grid if scope.grid_id else None
+    if grid is None and scope_region is not None and scope_region.level < Region.Level.VILLAGE:
         children = list(Region.objects.filter(parent=scope_region).order_by("code"))
         counts = {c.code: 0 for c in children}
         for region_id in orgs.filter(is_active=True).values_list("region_id", flat=True):
@@ -65,13 +68,22 @@ def home(request):
                 },
                 ensure_ascii=False,
             )
-    from anjian.core.overview import overview
+    from anjian.core.overview import needs_action, overview
 
-    figures = overview(request.user, scope_region) if not scope.nothing else []
+    figures = overview(request.user) if not scope.nothing else []
     return render(
         request,
         "home.html",
-        {"cards": cards, "scope_region": scope_region, "chart": chart, "figures": figures},
+        {
+            "cards": cards,
+            "scope_region": scope_region,
+            "grid": grid,
+            "chart": chart,
+            "figures": figures,
+            "actions": needs_action(request.user) if not scope.nothing else [],
+            # Experts see only records assigned to them, and none are assigned yet.
+            "assigned_only": scope.nothing and not request.user.is_superuser,
+        },
     )
 
 

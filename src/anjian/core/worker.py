@@ -24,16 +24,19 @@ import resource
 import signal
 import socket
 import sys
+import time
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, close_old_connections, connections
+from django.db.utils import OperationalError
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks.signals import task_finished
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 log = logging.getLogger("anjian.worker")
 
@@ -182,7 +185,46 @@ class IsolatedWorker(Worker):
         abandoned = fail_abandoned_tasks()
         if abandoned:
             log.warning("failed %s task(s) left running by a worker that is gone", abandoned)
-        super().run()
+        log.info("Starting worker worker_id=%s queues=%s", self.worker_id, self.queue_names)
+        while self.running:
+            close_old_connections()
+            self._start_due_jobs()
+            task_result, retrieved = self._claim_next()
+            if task_result is not None:
+                self.run_task(task_result)
+            if self.batch and retrieved and task_result is None:
+                return  # --batch: what was queued (and due) has run
+            close_old_connections()
+            if self.running and task_result is None:
+                time.sleep(self.interval)
+
+    # The loop above is django-tasks-db's `Worker.run` with the scheduled jobs started
+    # before each poll; claiming stays the library's.
+    def _claim_next(self) -> tuple[DBTaskResult[Any, Any] | None, bool]:
+        tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+        if not self.process_all_queues:
+            tasks = tasks.filter(queue_name__in=self.queue_names)
+        if self.excluded_queue_names:
+            tasks = tasks.exclude(queue_name__in=self.excluded_queue_names)
+        with exclusive_transaction(tasks.db):
+            try:
+                task_result = tasks.get_locked()
+                if task_result is not None:
+                    task_result.claim(self.worker_id)  # so no other worker runs it
+            except OperationalError as exc:
+                if is_locked_database_exception(exc):
+                    return None, False  # a locked SQLite database: try again
+                raise
+        return task_result, True
+
+    def _start_due_jobs(self) -> None:
+        from anjian.core.schedule import start_due_jobs
+
+        try:
+            start_due_jobs()
+        except DatabaseError:
+            # The next poll tries again; queued tasks still run meanwhile.
+            log.exception("cannot start the scheduled jobs")
 
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         self.running_task = True

@@ -7,6 +7,11 @@ class EnterprisesConfig(AppConfig):
     verbose_name = "企业台账"
 
     def ready(self) -> None:
+        from anjian.core import contributions
+        from anjian.enterprises.contributions import CONTRIBUTION
+
+        contributions.register(CONTRIBUTION)
+
         from django_tasks.signals import task_finished
 
         from anjian.enterprises import stored_files

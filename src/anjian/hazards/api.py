@@ -343,7 +343,10 @@ def upload_photos(
         raise ValidationError({"photos": "请选择照片。"})
     check_photos(files)
     saved, created = run_once(
-        request.auth, idempotency_key, lambda: save_photos(hazard, files, stage, request.auth)
+        request.auth,
+        idempotency_key,
+        lambda: save_photos(hazard, files, stage, request.auth),
+        model=HazardPhoto,
     )
     if not created:
         return 201, {"note": "重复请求：照片已上传，未重复保存"}

@@ -7,6 +7,11 @@ class HazardsConfig(AppConfig):
     verbose_name = "隐患排查治理"
 
     def ready(self) -> None:
+        from anjian.core import contributions
+        from anjian.hazards.contributions import CONTRIBUTION
+
+        contributions.register(CONTRIBUTION)
+
         from anjian.core import copies
         from anjian.hazards import rollup
         from anjian.hazards.models import Hazard

@@ -14,7 +14,12 @@ from anjian.core.idempotency import IdempotencyKeyHeader, run_once
 from anjian.core.periods import Period
 from anjian.enterprises.selectors import enterprise_get
 from anjian.inspections import selectors, services
-from anjian.inspections.models import ChecklistTemplate, InspectionPlan, InspectionPoint
+from anjian.inspections.models import (
+    ChecklistTemplate,
+    Inspection,
+    InspectionPlan,
+    InspectionPoint,
+)
 from anjian.inspections.planning import campaign_board, inspection_statistics, tasks_for
 from anjian.orgs.models import Organisation
 
@@ -213,6 +218,7 @@ def submit(request, payload: InspectionIn, idempotency_key: IdempotencyKeyHeader
             plan=plan,
             point=point,
         ),
+        model=Inspection,
     )
     inspection, created = outcome if fresh else (outcome.record, False)
     if inspection is None:

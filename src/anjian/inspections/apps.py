@@ -7,6 +7,11 @@ class InspectionsConfig(AppConfig):
     verbose_name = "检查与专项整治"
 
     def ready(self) -> None:
+        from anjian.core import contributions
+        from anjian.inspections.contributions import CONTRIBUTION
+
+        contributions.register(CONTRIBUTION)
+
         from anjian.core import copies
         from anjian.inspections.models import Inspection, InspectionPoint
 

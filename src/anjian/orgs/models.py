@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -288,6 +289,15 @@ class User(AbstractUser):
         verbose_name = "用户"
         verbose_name_plural = "用户"
         ordering = ["organisation_id", "username"]
+        constraints = [
+            # Logins are told apart without regard to case (the login throttle folds
+            # case too): "ZhangSan" and "zhangsan" cannot both exist.
+            models.UniqueConstraint(
+                Lower("username"),
+                name="orgs_user_username_ci_unique",
+                violation_error_message="用户名已存在（不区分大小写）。",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name}（{self.username}）" if self.full_name else self.username

@@ -7,15 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-#: Each later module adds its builder here; builders are idempotent and run in order.
-DEMO_BUILDERS = [
-    "anjian.orgs.demo.build",
-    "anjian.enterprises.demo.build",
-    "anjian.orgs.demo.build_logins",
-    "anjian.hazards.demo.build",
-    "anjian.accidents.demo.build",
-    "anjian.inspections.demo.build",
-]
+from anjian.core import contributions
 
 
 class Command(BaseCommand):
@@ -34,8 +26,10 @@ class Command(BaseCommand):
             call_command("industries", "load", stdout=self.stdout)
         logins = []
         with transaction.atomic():
-            for dotted in DEMO_BUILDERS:
-                module, name = dotted.rsplit(".", 1)
+            # Each app declares its builders (anjian.core.contributions); they are
+            # idempotent and run in their declared order.
+            for step in contributions.demo_steps():
+                module, name = step.builder.rsplit(".", 1)
                 result = getattr(import_module(module), name)()
                 logins.extend(result or [])
         if quiet:

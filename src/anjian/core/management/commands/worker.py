@@ -1,4 +1,5 @@
-"""`anjian worker`: run background tasks (imports, exports, notifications).
+"""`anjian worker`: run background tasks (imports, exports, notifications) and the
+scheduled jobs the apps declare (anjian.core.schedule).
 
 Each task runs in a child process with a memory and a time limit (see
 anjian.core.worker), so a task that crashes or runs away fails alone.

@@ -23,6 +23,17 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _patient_assertions() -> None:
+    """`expect` waits as long as page actions do (15 s): on a busy two-core machine an
+    htmx request to the live server can take longer than Playwright's default 5 s."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+
+
+_patient_assertions()
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():

@@ -1,4 +1,4 @@
-"""Re-runnable probe of issue 20's findings against a running local anjian server.
+"""Re-runnable security probe against a running local anjian server (the review's 16 findings).
 
 Each check talks to the server over HTTP (and, for the database checks, to PostgreSQL
 as the application's role), prints one line with the figures it saw, and the run ends

@@ -34,13 +34,10 @@ from anjian.core.audit import history_for
 from anjian.core.exports import xlsx_response
 from anjian.core.forms import form_page, post_action
 from anjian.core.listing import Column, ListPage, local_minute
+from anjian.core.money import to_wan
 from anjian.core.periods import Period
 from anjian.enterprises.selectors import enterprise_get
 from anjian.regions.models import Region
-
-
-def _wan(amount):
-    return round(float(amount) / 10_000, 2)
 
 
 def duration_text(delta):
@@ -89,7 +86,10 @@ class AccidentList(ListPage):
         Column("重伤", lambda a: a.serious_injuries, phone=False),
         Column("轻伤", lambda a: a.minor_injuries, phone=False),
         Column(
-            "直接经济损失（万元）", lambda a: _wan(a.direct_loss), sort="direct_loss", phone=False
+            "直接经济损失（万元）",
+            lambda a: float(to_wan(a.direct_loss)),
+            sort="direct_loss",
+            phone=False,
         ),
         Column("报告情况", _late_mark, phone=False),
     ]
